@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChdbStore } from '../../src/store/chdb-store.js';
+import { migrate, schemaVersion, SCHEMA_VERSION, type Migration } from '../../src/store/migrations.js';
+
+test('migrations apply once, and a newer version migrates old data', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clickpath-mig-'));
+  const store = await ChdbStore.open({ dataDir: dir, database: 'migtest' });
+  try {
+    assert.deepEqual(await migrate(store), [SCHEMA_VERSION]);
+    assert.deepEqual(await migrate(store), []);
+    assert.equal(await schemaVersion(store), SCHEMA_VERSION);
+    const newer: Migration = {
+      version: SCHEMA_VERSION + 1,
+      name: 'test column',
+      statements: [`ALTER TABLE {db}.projects ADD COLUMN IF NOT EXISTS test_col String DEFAULT 'x'`],
+    };
+    const { MIGRATIONS } = await import('../../src/store/migrations.js');
+    assert.deepEqual(await migrate(store, [...MIGRATIONS, newer]), [SCHEMA_VERSION + 1]);
+    const cols = await store.query<{ name: string }>(
+      `SELECT name FROM system.columns WHERE database = {d:String} AND table = 'projects'`,
+      { d: 'migtest' },
+    );
+    assert.ok(cols.some((c) => c.name === 'test_col'));
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bound parameters carry hostile strings verbatim', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clickpath-bind-'));
+  const store = await ChdbStore.open({ dataDir: dir });
+  try {
+    const hostile = `'); DROP TABLE x; --\\ "ü 🚀 \t\n`;
+    const rows = await store.query<{ s: string; a: string[] }>('SELECT {s:String} AS s, {a:Array(String)} AS a', {
+      s: hostile,
+      a: [hostile, 'b'],
+    });
+    assert.deepEqual(rows, [{ s: hostile, a: [hostile, 'b'] }]);
+    await assert.rejects(store.query('SELEC 1'), /Syntax error/);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
