@@ -90,6 +90,31 @@ export const MIGRATIONS: readonly Migration[] = [
       SETTINGS non_replicated_deduplication_window = 10000`,
     ],
   },
+  {
+    version: 2,
+    name: 'identity: aliases and person properties',
+    statements: [
+      // identify/alias link a distinct id (usually an anonymous id) to a person; analyses
+      // resolve events.person_id through this table at query time, so a merge applies to
+      // past events without rewriting them.
+      `CREATE TABLE IF NOT EXISTS {db}.person_aliases (
+        project_id LowCardinality(String),
+        distinct_id String,
+        person_id String,
+        updated_at DateTime64(3, 'UTC')
+      ) ENGINE = ReplacingMergeTree(updated_at)
+      ORDER BY (project_id, distinct_id)`,
+      // One row per (person, key): the latest value of each property wins on its own.
+      `CREATE TABLE IF NOT EXISTS {db}.person_properties (
+        project_id LowCardinality(String),
+        person_id String,
+        key String,
+        value String,
+        updated_at DateTime64(3, 'UTC')
+      ) ENGINE = ReplacingMergeTree(updated_at)
+      ORDER BY (project_id, person_id, key)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,0 +1,36 @@
+/**
+ * The contract every analysis (funnel, sessions, engagement, trends, retention, paths, ...)
+ * implements, so the API, CLI, saved reports and dashboard treat them alike:
+ * validate definition (zod, once, at the edge) → plan → compile SQL with bound params → execute
+ * on a Store → shape the result.
+ */
+import type { z } from 'zod';
+import type { Store } from '../store/store.js';
+
+export interface AnalysisContext {
+  readonly store: Store;
+  readonly projectId: string;
+  /** IANA time zone of the project; calendar days/weeks/months are taken in it. */
+  readonly timezone: string;
+  /** Injected clock (epoch ms) so tests never depend on wall time. */
+  readonly now: () => number;
+}
+
+/** A flat table view of a result, for CLI tables and CSV. */
+export interface ResultTable {
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<ReadonlyArray<string | number | null>>;
+}
+
+export interface Analysis<Definition, Result> {
+  /** URL and CLI name: POST /v1/query/{name}, `clickpath {name}`. */
+  readonly name: string;
+  readonly description: string;
+  readonly schema: z.ZodType<Definition>;
+  run(ctx: AnalysisContext, definition: Definition): Promise<Result>;
+  toTable(result: Result): ResultTable;
+}
+
+// Analyses are registered by their own modules; the registry stores them type-erased.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAnalysis = Analysis<any, any>;

@@ -1,0 +1,46 @@
+/**
+ * The events an analysis sees: one project's events with `person_id` resolved through
+ * `person_aliases` (identify/alias merges apply to past events at query time).
+ * Every analysis selects FROM this subquery instead of the raw table, so identity rules live here.
+ */
+import type { QueryParams } from '../store/store.js';
+
+export interface SqlFragment {
+  readonly sql: string;
+  readonly params: QueryParams;
+}
+
+/**
+ * Subquery with the columns of `events` plus the resolved `person_id`.
+ * Bound parameter used: `{project:String}`; callers must not reuse that name for anything else.
+ * `extraWhere` is SQL built by the caller from bound placeholders only (e.g. a time range), pushed
+ * inside so the primary key prunes.
+ */
+export function resolvedEvents(database: string, projectId: string, extraWhere = ''): SqlFragment {
+  const where = extraWhere ? ` AND (${extraWhere})` : '';
+  const sql = `(
+    SELECT e.* REPLACE (if(a.person_id != '', a.person_id, e.person_id) AS person_id)
+    FROM ${database}.events AS e
+    LEFT ANY JOIN (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id
+      FROM ${database}.person_aliases
+      WHERE project_id = {project:String}
+      GROUP BY distinct_id
+    ) AS a ON a.distinct_id = e.person_id
+    WHERE e.project_id = {project:String}${where}
+  )`;
+  return { sql, params: { project: projectId } };
+}
+
+/**
+ * Subquery (person_id, value) with the latest value of one person property, resolved the same way.
+ * Bound parameters: `{project:String}` and the given key parameter name.
+ */
+export function personProperty(database: string, keyParam: string): string {
+  return `(
+    SELECT person_id, argMax(value, updated_at) AS value
+    FROM ${database}.person_properties
+    WHERE project_id = {project:String} AND key = {${keyParam}:String}
+    GROUP BY person_id
+  )`;
+}
