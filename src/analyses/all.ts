@@ -1,0 +1,4 @@
+/** The analyses this build ships. */
+import type { AnyAnalysis } from './analysis.js';
+
+export const ALL_ANALYSES: readonly AnyAnalysis[] = [];

@@ -1,0 +1,68 @@
+/** Health and per-project status: what is stored, how far the loader is behind, what was rejected. */
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../../store/store.js';
+import type { LoaderStats } from '../../loader/loader.js';
+import type { Auth } from '../auth.js';
+
+export interface StatusDeps {
+  readonly store: Store;
+  readonly auth: Auth;
+  readonly loaderStats: () => LoaderStats;
+  readonly logStats: () => { end: number; start: number };
+  readonly schemaVersion: number;
+  readonly startedAt: number;
+  readonly now: () => number;
+}
+
+export interface ProjectStatus {
+  project: { id: string; name: string; timezone: string };
+  eventsStored: number;
+  personsStored: number;
+  rejectedCount: number;
+  lastEventAt: string | null;
+  log: { lagBytes: number; position: number; end: number };
+  loader: { lastLoadAt: string | null; lastError: string | null; eventsLoaded: number; duplicatesSkipped: number };
+}
+
+export async function projectStatus(deps: StatusDeps, projectId: string): Promise<Omit<ProjectStatus, 'project'>> {
+  const db = deps.store.database;
+  const [events] = await deps.store.query<{ n: string; persons: string; last: string | null }>(
+    `SELECT toString(count()) AS n, toString(uniqExact(person_id)) AS persons,
+            if(count() = 0, NULL, toString(max(timestamp))) AS last
+     FROM ${db}.events WHERE project_id = {project:String}`,
+    { project: projectId },
+  );
+  const [rejected] = await deps.store.query<{ n: string }>(
+    `SELECT toString(count()) AS n FROM ${db}.rejected_events WHERE project_id = {project:String}`,
+    { project: projectId },
+  );
+  const loader = deps.loaderStats();
+  const log = deps.logStats();
+  return {
+    eventsStored: Number(events?.n ?? 0),
+    personsStored: Number(events?.persons ?? 0),
+    rejectedCount: Number(rejected?.n ?? 0),
+    lastEventAt: events?.last ?? null,
+    log: { lagBytes: loader.lagBytes, position: loader.position, end: log.end },
+    loader: {
+      lastLoadAt: loader.lastLoadAt === null ? null : new Date(loader.lastLoadAt).toISOString(),
+      lastError: loader.lastError,
+      eventsLoaded: loader.eventsLoaded,
+      duplicatesSkipped: loader.duplicatesSkipped,
+    },
+  };
+}
+
+export function registerStatusRoutes(app: FastifyInstance, deps: StatusDeps): void {
+  app.get('/healthz', async () => ({
+    ok: true,
+    schemaVersion: deps.schemaVersion,
+    uptimeSeconds: Math.round((deps.now() - deps.startedAt) / 1000),
+    loaderError: deps.loaderStats().lastError,
+  }));
+  app.get('/v1/status', async (req) => {
+    const project = deps.auth.secret(req);
+    const status = await projectStatus(deps, project.projectId);
+    return { project: { id: project.projectId, name: project.name, timezone: project.timezone }, ...status };
+  });
+}

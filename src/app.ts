@@ -1,0 +1,164 @@
+/**
+ * Composes a running Clickpath: store (migrated) → project registry → durable log → loader →
+ * collector → HTTP server. The data directory holds everything:
+ *   engine/                 the embedded ClickHouse data
+ *   log/                    the durable ingest log (segments)
+ *   loader-checkpoint.json  how far the log is loaded
+ *   admin-key               the instance admin key (created on first start, mode 0600)
+ *   server.json             url and pid of the running server, so the CLI can talk to it
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config.js';
+import type { Store } from './store/store.js';
+import { ChdbStore } from './store/chdb-store.js';
+import { migrate, SCHEMA_VERSION } from './store/migrations.js';
+import { ProjectRegistry } from './projects/project-registry.js';
+import { SegmentLog } from './log/segment-log.js';
+import { Loader } from './loader/loader.js';
+import { Collector } from './collector/collector.js';
+import { buildServer } from './api/server.js';
+import type { Auth } from './api/auth.js';
+import { AnalysisRegistry } from './analyses/registry.js';
+import { ALL_ANALYSES } from './analyses/all.js';
+
+export interface AppOptions {
+  readonly now?: () => number;
+  /** Extra route modules (dashboard, live, reports). */
+  readonly plugins?: ReadonlyArray<(app: FastifyInstance, core: AppCore, auth: Auth) => void | Promise<void>>;
+}
+
+export interface AppCore {
+  readonly config: Config;
+  readonly store: Store;
+  readonly registry: ProjectRegistry;
+  readonly log: SegmentLog;
+  readonly loader: Loader;
+  readonly collector: Collector;
+  readonly analyses: AnalysisRegistry;
+  readonly now: () => number;
+}
+
+export interface RunningApp extends AppCore {
+  readonly server: FastifyInstance;
+  readonly url: string;
+  readonly adminKey: string;
+  close(): Promise<void>;
+}
+
+export function enginePath(dataDir: string): string {
+  return join(dataDir, 'engine');
+}
+
+export function serverInfoPath(dataDir: string): string {
+  return join(dataDir, 'server.json');
+}
+
+export function readAdminKey(dataDir: string): string | undefined {
+  const path = join(dataDir, 'admin-key');
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
+}
+
+function ensureAdminKey(dataDir: string): string {
+  const existing = readAdminKey(dataDir);
+  if (existing) return existing;
+  const key = `ak_${randomBytes(24).toString('base64url')}`;
+  writeFileSync(join(dataDir, 'admin-key'), key + '\n', { mode: 0o600 });
+  return key;
+}
+
+/** Opens the store and migrates it: what every command that touches data needs first. */
+export async function openStore(config: Config): Promise<Store> {
+  mkdirSync(config.dataDir, { recursive: true });
+  let store: Store;
+  try {
+    store = await ChdbStore.open({ dataDir: enginePath(config.dataDir), database: config.database });
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/lock|already running|Failed to create connection/i.test(msg)) {
+      throw new Error(`the data directory ${resolve(config.dataDir)} is in use by another Clickpath process (is a server running on it?)`);
+    }
+    throw err;
+  }
+  await migrate(store);
+  return store;
+}
+
+export async function startApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
+  const now = options.now ?? Date.now;
+  const store = await openStore(config);
+  const adminKey = ensureAdminKey(config.dataDir);
+  const registry = new ProjectRegistry(store, now);
+  await registry.refresh();
+  const log = await SegmentLog.open(join(config.dataDir, 'log'), {
+    segmentBytes: config.logSegmentBytes,
+    maxPendingBytes: config.maxPendingLogBytes,
+  });
+  let server: FastifyInstance | undefined;
+  const loader = new Loader(log, store, {
+    checkpointPath: join(config.dataDir, 'loader-checkpoint.json'),
+    flushIntervalMs: config.flushIntervalMs,
+    flushMaxEvents: config.flushMaxEvents,
+    now,
+    onError: (err) => server?.log.error({ err }, 'loader failed; retrying'),
+  });
+  await loader.recover();
+  await loader.drain();
+  loader.start();
+  const collector = new Collector(log, {
+    maxEventBytes: config.maxEventBytes,
+    quarantinePayloadChars: config.quarantinePayloadChars,
+    rateLimitEventsPerSecond: config.rateLimitEventsPerSecond,
+    now,
+  });
+  const analyses = new AnalysisRegistry(ALL_ANALYSES);
+  const core: AppCore = { config, store, registry, log, loader, collector, analyses, now };
+  server = await buildServer({
+    store,
+    registry,
+    collector,
+    analyses,
+    loaderStats: () => loader.stats(),
+    logStats: () => ({ end: log.endPosition(), start: log.startPosition() }),
+    adminKey,
+    maxBatchBytes: config.maxBatchBytes,
+    schemaVersion: SCHEMA_VERSION,
+    now,
+    logLevel: config.logLevel,
+    plugins: (options.plugins ?? []).map((p) => (app: FastifyInstance, auth: Auth) => p(app, core, auth)),
+  });
+  try {
+    await server.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await loader.stop();
+    await log.close();
+    await store.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${config.port} on ${config.host} is in use; pass --port with a free port (or 0 for any)`);
+    }
+    throw err;
+  }
+  const address = server.server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${shownHost}:${port}`;
+  writeFileSync(serverInfoPath(config.dataDir), JSON.stringify({ url, pid: process.pid }) + '\n');
+  let closed = false;
+  return {
+    ...core,
+    server,
+    url,
+    adminKey,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server?.close();
+      await loader.stop();
+      await log.close();
+      await store.close();
+      rmSync(serverInfoPath(config.dataDir), { force: true });
+    },
+  };
+}

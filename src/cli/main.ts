@@ -1,0 +1,50 @@
+/** `clickpath`: the command-line entry point. */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config.js';
+import { CliError } from './access.js';
+import { registerServe } from './commands/serve.command.js';
+import { registerProject } from './commands/project.command.js';
+import { registerStatus } from './commands/status.command.js';
+import { registerRejected } from './commands/rejected.command.js';
+import { registerQuery } from './commands/query.command.js';
+import { QueryError } from '../store/store.js';
+
+export function buildProgram(): Command {
+  const program = new Command('clickpath')
+    .description('Self-hosted clickstream analytics: Segment-compatible ingest, funnels, sessions, live counters.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerServe(program);
+  registerProject(program);
+  registerStatus(program);
+  registerRejected(program);
+  registerQuery(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+    }
+    if (err instanceof CliError || err instanceof ConfigError) {
+      process.stderr.write(`clickpath: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof QueryError) {
+      process.stderr.write(`clickpath: query failed: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`clickpath: ${(err as Error).message ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv);
+// `serve` keeps the process alive through its listening socket; everything else exits here.
+if (code !== 0) process.exit(code);

@@ -1,0 +1,261 @@
+/**
+ * Moves acknowledged events from the durable log into the store.
+ *
+ * Exactly-once, even across crashes: before inserting a range of the log the loader records it as
+ * `pending` in its checkpoint; the inserts carry deduplication tokens derived from that range; only
+ * then is the position advanced. After a crash the same range is replayed with the same tokens, so
+ * a block the store already has is not stored again. Message ids already stored by earlier ranges
+ * (an SDK retrying hours later) are filtered out through the `event_ids` index.
+ */
+import { z } from 'zod';
+import type { Store } from '../store/store.js';
+import type { EventRow, RejectedRow } from '../events/event-row.js';
+import { decodeRecord } from '../collector/log-record.js';
+import { readCheckpoint, writeCheckpoint } from '../log/checkpoint.js';
+
+/** The part of the log the loader needs. */
+export interface LoaderLog {
+  read(from: number, options: { maxRecords: number; maxBytes: number }): Promise<{
+    records: Array<{ position: number; next: number; payload: Buffer }>;
+    end: number;
+  }>;
+  endPosition(): number;
+  startPosition(): number;
+  waitForAppend(after: number, signal?: AbortSignal): Promise<void>;
+  deleteBefore(position: number): Promise<number>;
+}
+
+export interface LoaderOptions {
+  readonly checkpointPath: string;
+  readonly flushIntervalMs: number;
+  readonly flushMaxEvents: number;
+  readonly now?: () => number;
+  readonly onError?: (err: unknown) => void;
+}
+
+const checkpointSchema = z.object({
+  position: z.number().int().nonnegative(),
+  pending: z.object({ from: z.number().int().nonnegative(), to: z.number().int().nonnegative() }).nullable(),
+});
+type Checkpoint = z.infer<typeof checkpointSchema>;
+
+export interface LoaderStats {
+  readonly position: number;
+  readonly lagBytes: number;
+  readonly lastLoadAt: number | null;
+  readonly eventsLoaded: number;
+  readonly rejectedLoaded: number;
+  readonly duplicatesSkipped: number;
+  readonly lastError: string | null;
+}
+
+export class Loader {
+  private checkpoint: Checkpoint = { position: 0, pending: null };
+  private running = false;
+  private abort: AbortController | null = null;
+  private loop: Promise<void> | null = null;
+  private lastLoadAt: number | null = null;
+  private eventsLoaded = 0;
+  private rejectedLoaded = 0;
+  private duplicatesSkipped = 0;
+  private lastError: string | null = null;
+  private readonly now: () => number;
+  private readonly loadedListeners = new Set<(position: number) => void>();
+
+  constructor(private readonly log: LoaderLog, private readonly store: Store, private readonly options: LoaderOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Reads the checkpoint and finishes a range a crash interrupted. */
+  async recover(): Promise<void> {
+    const saved = await readCheckpoint(this.options.checkpointPath, checkpointSchema);
+    this.checkpoint = saved ?? { position: this.log.startPosition(), pending: null };
+    if (this.checkpoint.position < this.log.startPosition()) {
+      throw new Error(
+        `loader checkpoint ${this.options.checkpointPath} points at position ${this.checkpoint.position}, ` +
+          `before the oldest retained log data (${this.log.startPosition()}); the log was deleted or replaced`,
+      );
+    }
+    const pending = this.checkpoint.pending;
+    if (pending) await this.loadRange(pending.from, pending.to);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.abort = new AbortController();
+    this.loop = this.run(this.abort.signal);
+  }
+
+  /** Stops after loading everything already in the log. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.abort?.abort();
+    await this.loop;
+    await this.drain();
+  }
+
+  stats(): LoaderStats {
+    return {
+      position: this.checkpoint.position,
+      lagBytes: Math.max(0, this.log.endPosition() - this.checkpoint.position),
+      lastLoadAt: this.lastLoadAt,
+      eventsLoaded: this.eventsLoaded,
+      rejectedLoaded: this.rejectedLoaded,
+      duplicatesSkipped: this.duplicatesSkipped,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Called after each range is loaded with the new checkpoint position (for live freshness). */
+  onLoaded(listener: (position: number) => void): () => void {
+    this.loadedListeners.add(listener);
+    return () => this.loadedListeners.delete(listener);
+  }
+
+  /** Loads everything in the log now, in flushMaxEvents-sized ranges. */
+  async drain(): Promise<void> {
+    while (this.checkpoint.position < this.log.endPosition()) {
+      const loaded = await this.loadNext();
+      if (!loaded) break;
+    }
+  }
+
+  /** Resolves once everything durable at call time is loaded (tests, `--wait` flags). */
+  async waitLoaded(position = this.log.endPosition(), timeoutMs = 30_000): Promise<void> {
+    const deadline = this.now() + timeoutMs;
+    while (this.checkpoint.position < position) {
+      if (this.now() > deadline) throw new Error(`loader did not reach position ${position} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let backoff = 100;
+    while (!signal.aborted) {
+      try {
+        if (this.log.endPosition() <= this.checkpoint.position) {
+          await this.log.waitForAppend(this.checkpoint.position, signal);
+          if (signal.aborted) break;
+          // Group the first flush with whatever else arrives in the interval, unless a full batch
+          // is already waiting.
+          await this.waitForBatch(signal);
+        }
+        if (signal.aborted) break;
+        await this.loadNext();
+        this.lastError = null;
+        backoff = 100;
+      } catch (err) {
+        if (signal.aborted) break;
+        this.lastError = err instanceof Error ? err.message : String(err);
+        this.options.onError?.(err);
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  private async waitForBatch(signal: AbortSignal): Promise<void> {
+    const deadline = this.now() + this.options.flushIntervalMs;
+    // Roughly 200 bytes per event is a cheap bound to stop waiting early when a batch is full.
+    const fullBytes = this.options.flushMaxEvents * 200;
+    while (!signal.aborted && this.now() < deadline) {
+      if (this.log.endPosition() - this.checkpoint.position >= fullBytes) return;
+      await sleep(Math.min(25, Math.max(1, deadline - this.now())), signal);
+    }
+  }
+
+  /** Picks the next range (records up to flushMaxEvents events) and loads it. */
+  private async loadNext(): Promise<boolean> {
+    const from = this.checkpoint.position;
+    const { records } = await this.log.read(from, { maxRecords: 100_000, maxBytes: 64 * 1024 * 1024 });
+    if (records.length === 0) return false;
+    let events = 0;
+    let to = from;
+    for (const r of records) {
+      const body = decodeRecord(r.payload, r.position);
+      events += body.events.length + body.rejected.length;
+      to = r.next;
+      if (events >= this.options.flushMaxEvents) break;
+    }
+    this.checkpoint = { position: from, pending: { from, to } };
+    await writeCheckpoint(this.options.checkpointPath, this.checkpoint);
+    await this.loadRange(from, to);
+    return true;
+  }
+
+  private async loadRange(from: number, to: number): Promise<void> {
+    const events: EventRow[] = [];
+    const rejected: RejectedRow[] = [];
+    let position = from;
+    while (position < to) {
+      const { records } = await this.log.read(position, { maxRecords: 100_000, maxBytes: 64 * 1024 * 1024 });
+      if (records.length === 0) throw new Error(`log ends at ${position} inside pending range ${from}..${to}`);
+      for (const r of records) {
+        if (r.position >= to) break;
+        const body = decodeRecord(r.payload, r.position);
+        for (const e of body.events) events.push({ ...e, log_position: r.position });
+        for (const q of body.rejected) rejected.push({ ...q, log_position: r.position });
+        position = r.next;
+      }
+    }
+    const fresh = await this.withoutStored(events);
+    this.duplicatesSkipped += events.length - fresh.length;
+    const token = `clickpath-log-${from}-${to}`;
+    if (fresh.length > 0) {
+      await this.store.insertJsonRows('events', ndjson(fresh), { dedupToken: `${token}-events` });
+      await this.store.insertJsonRows(
+        'event_ids',
+        ndjson(fresh.map((e) => ({ project_id: e.project_id, event_id: e.event_id, log_position: e.log_position ?? 0 }))),
+        { dedupToken: `${token}-ids` },
+      );
+    }
+    if (rejected.length > 0) {
+      await this.store.insertJsonRows('rejected_events', ndjson(rejected), { dedupToken: `${token}-rejected` });
+    }
+    this.checkpoint = { position: to, pending: null };
+    await writeCheckpoint(this.options.checkpointPath, this.checkpoint);
+    this.eventsLoaded += fresh.length;
+    this.rejectedLoaded += rejected.length;
+    this.lastLoadAt = this.now();
+    await this.log.deleteBefore(to);
+    for (const listener of this.loadedListeners) listener(to);
+  }
+
+  /** Drops events whose id is already stored, and repeats inside the range itself. */
+  private async withoutStored(events: EventRow[]): Promise<EventRow[]> {
+    if (events.length === 0) return events;
+    const seen = new Set<string>();
+    const unique: EventRow[] = [];
+    for (const e of events) {
+      const key = `${e.project_id}\u0000${e.event_id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      unique.push(e);
+    }
+    const stored = await this.store.query<{ p: string; id: string }>(
+      `SELECT project_id AS p, toString(event_id) AS id FROM ${this.store.database}.event_ids
+       WHERE project_id IN {projects:Array(String)} AND event_id IN {ids:Array(UUID)}`,
+      { projects: [...new Set(unique.map((e) => e.project_id))], ids: unique.map((e) => e.event_id) },
+    );
+    if (stored.length === 0) return unique;
+    const storedKeys = new Set(stored.map((s) => `${s.p}\u0000${s.id}`));
+    return unique.filter((e) => !storedKeys.has(`${e.project_id}\u0000${e.event_id}`));
+  }
+}
+
+function ndjson(rows: readonly object[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n');
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
