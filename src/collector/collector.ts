@@ -5,7 +5,7 @@
  */
 import type { EventRow, RejectedRow } from '../events/event-row.js';
 import { toSqlTime } from '../events/event-row.js';
-import { normalizeBatch } from '../events/normalize.js';
+import { normalizeBatch, normalizeMessage, quarantinePayload, type BatchResult, type NormalizeContext } from '../events/normalize.js';
 import { encodeRecord } from './log-record.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -53,14 +53,15 @@ export class Collector {
 
   /** Throws the log's error when it cannot accept writes (the HTTP layer answers 503). */
   async ingest(req: IngestRequest): Promise<IngestOutcome> {
-    const result = normalizeBatch(req.body, {
+    const ctx: NormalizeContext = {
       projectId: req.projectId,
       receivedAt: req.receivedAt,
       maxEventBytes: this.options.maxEventBytes,
       maxPayloadChars: this.options.quarantinePayloadChars,
       historical: req.historical,
       ...(req.type ? { type: req.type } : {}),
-    });
+    };
+    const result = req.type ? single(req.body, ctx) : normalizeBatch(req.body, ctx);
     const cost = result.rows.length + result.rejected.length;
     const allowed = this.limiter.take(req.projectId, Math.max(1, cost));
     if (!allowed.ok) return { kind: 'rate_limited', retryAfterSeconds: allowed.retryAfterSeconds };
@@ -101,4 +102,11 @@ export class Collector {
     const events: EventRow[] = [];
     await this.log.append(encodeRecord({ v: 1, events, rejected: [row] }));
   }
+}
+
+/** A single-message endpoint's body as a one-item batch result. */
+function single(body: unknown, ctx: NormalizeContext): BatchResult {
+  const r = normalizeMessage(body, ctx);
+  if (r.ok) return { rows: [r.row], rejected: [] };
+  return { rows: [], rejected: [{ index: 0, reason: r.reason, errors: r.errors, ...quarantinePayload(body, ctx.maxPayloadChars) }] };
 }
