@@ -1,0 +1,84 @@
+/**
+ * The sessionization rules shared by the sessions and engagement analyses, and the date range
+ * both take: schema fragments, defaults, and the span of events a query has to read.
+ */
+import { z } from 'zod';
+import { durationSchema, requireDurationMs } from './duration.js';
+import { addDays } from './local-date.js';
+
+export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
+export const DEFAULT_MAX_LENGTH_MS = 24 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A calendar date `YYYY-MM-DD` (checked to exist), read in the project's timezone. */
+export const daySchema = z.string().refine(
+  (s) => ISO_DAY.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+  { message: 'expected a calendar date YYYY-MM-DD' },
+);
+
+export const sessionRulesShape = {
+  /** A gap longer than this ends the session (a gap exactly this long does not). Default 30m. */
+  timeout: durationSchema(1).optional(),
+  /** Sessions are cut into windows of this length from their first event. Default 24h. */
+  maxLength: durationSchema(1).optional(),
+  /** Start a new session when the local calendar date changes. Default false. */
+  splitAtMidnight: z.boolean().optional(),
+  /** Start a new session when the traffic source (channel, utm_campaign) changes. Default false. */
+  splitOnChannelChange: z.boolean().optional(),
+  /** First local date reported (inclusive). */
+  from: daySchema.optional(),
+  /** Last local date reported (inclusive). */
+  to: daySchema.optional(),
+};
+
+export interface SessionRulesInput {
+  readonly timeout?: string | number | undefined;
+  readonly maxLength?: string | number | undefined;
+  readonly splitAtMidnight?: boolean | undefined;
+  readonly splitOnChannelChange?: boolean | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+/** The rules with defaults applied, durations in milliseconds. */
+export interface SessionRules {
+  readonly timeoutMs: number;
+  readonly maxLengthMs: number;
+  readonly splitAtMidnight: boolean;
+  readonly splitOnChannelChange: boolean;
+  /** Reported local dates, inclusive; null = unbounded. */
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
+export function sessionRules(input: SessionRulesInput): SessionRules {
+  return {
+    timeoutMs: requireDurationMs(input.timeout, DEFAULT_TIMEOUT_MS),
+    maxLengthMs: requireDurationMs(input.maxLength, DEFAULT_MAX_LENGTH_MS),
+    splitAtMidnight: input.splitAtMidnight ?? false,
+    splitOnChannelChange: input.splitOnChannelChange ?? false,
+    from: input.from ?? null,
+    to: input.to ?? null,
+  };
+}
+
+export function checkRange(input: SessionRulesInput, ctx: z.RefinementCtx): void {
+  if (input.from !== undefined && input.to !== undefined && input.from > input.to) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: '"to" must not be before "from"' });
+  }
+}
+
+/**
+ * Local dates of the events a query reads: the reported range widened by enough days that every
+ * session starting inside it is complete, and the sessions before it are seen as far back as a
+ * session can last. With midnight splits no session crosses a date, so no widening is needed.
+ */
+export function eventDays(rules: SessionRules): { from: string | null; to: string | null } {
+  const pad = rules.splitAtMidnight ? 0 : Math.ceil(rules.maxLengthMs / DAY_MS) + 1;
+  return {
+    from: rules.from === null ? null : addDays(rules.from, -pad),
+    to: rules.to === null ? null : addDays(rules.to, pad),
+  };
+}

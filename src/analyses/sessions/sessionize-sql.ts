@@ -1,0 +1,105 @@
+/**
+ * The sessionizer both the sessions and engagement analyses build on: one row per person with
+ * that person's events as parallel arrays in session order, and per-event flags marking where a
+ * session starts (`b_sess`) and ends (`is_end`).
+ *
+ * Everything is linear array work on each person's events (arrayDifference, arrayFill,
+ * arrayCumSum). Lambdas only read their own arguments: a lambda that captures an outer array
+ * makes the engine copy that array once per element, which is quadratic for heavy persons.
+ */
+import type { QueryParams } from '../../store/store.js';
+import { resolvedEvents } from '../event-source.js';
+import type { SessionRules } from './session-rules.js';
+import { eventDays } from './session-rules.js';
+
+/** Event types that are user activity; identify/alias/group calls are not. */
+export const ACTIVITY_TYPES = ['track', 'page', 'screen'] as const;
+
+/** One extra per-event value carried through sessionization, as `<name>` in the output arrays. */
+export interface EventColumn {
+  /** Output array name, from the caller's fixed vocabulary. */
+  readonly name: string;
+  /** Row-level SQL over the event columns, bound placeholders only. */
+  readonly expr: string;
+}
+
+export interface SessionizeInput {
+  readonly database: string;
+  readonly projectId: string;
+  readonly timezone: string;
+  readonly rules: SessionRules;
+  readonly columns: readonly EventColumn[];
+}
+
+/**
+ * A subquery with columns: person_id; arrays ts (epoch ms), ids (event id text), one array per
+ * extra column, ix (1-based positions), b_sess and is_end (UInt8 flags). Bound parameters:
+ * project, tz, timeout_ms, max_length_ms, activity_types and, with a range, ev_from/ev_to.
+ */
+export function sessionizeSql(input: SessionizeInput): { sql: string; params: QueryParams } {
+  const { rules } = input;
+  const params: Record<string, string | number | readonly string[]> = {
+    tz: input.timezone,
+    timeout_ms: rules.timeoutMs,
+    max_length_ms: rules.maxLengthMs,
+    activity_types: [...ACTIVITY_TYPES],
+  };
+  const where: string[] = [];
+  const days = eventDays(rules);
+  // The UTC date is within one day of the local date; that redundant bound lets the primary key
+  // (which starts with the UTC date) prune.
+  if (days.from !== null) {
+    where.push('toDate(e.timestamp, {tz:String}) >= {ev_from:Date}', 'toDate(e.timestamp) >= {ev_from:Date} - 1');
+    params.ev_from = days.from;
+  }
+  if (days.to !== null) {
+    where.push('toDate(e.timestamp, {tz:String}) <= {ev_to:Date}', 'toDate(e.timestamp) <= {ev_to:Date} + 1');
+    params.ev_to = days.to;
+  }
+  where.push('e.type IN {activity_types:Array(String)}');
+  const src = resolvedEvents(input.database, input.projectId, where.join(' AND '));
+  Object.assign(params, src.params);
+
+  const tupleParts = ['toUnixTimestamp64Milli(timestamp)', 'toString(event_id)'];
+  const unpack = ['ev.1 AS ts', 'ev.2 AS ids'];
+  const add = (expr: string, name: string): void => {
+    tupleParts.push(expr);
+    unpack.push(`ev.${tupleParts.length} AS ${name}`);
+  };
+  if (rules.splitAtMidnight) add('toUInt32(toDate(timestamp, {tz:String}))', 'day_num');
+  if (rules.splitOnChannelChange) add('tuple(toString(channel), utm_campaign)', 'source');
+  for (const c of input.columns) add(c.expr, c.name);
+
+  const runBreak = rules.splitAtMidnight
+    ? 'arrayMap((g, i, dd) -> i = 1 OR g > {timeout_ms:Int64} OR dd != 0, arrayDifference(ts), ix, arrayDifference(day_num))'
+    : 'arrayMap((g, i) -> i = 1 OR g > {timeout_ms:Int64}, arrayDifference(ts), ix)';
+  // Source in effect at each event: the last non-empty (channel, campaign) seen so far in the
+  // run, ('', '') before the first one. A different non-empty source starts a new session.
+  const pieceBreak = rules.splitOnChannelChange
+    ? `arrayMap((s, h, b, p) -> b OR (h AND p != ('', '') AND p != s), source, has_source, b_run,
+        arrayPushFront(arrayPopBack(arrayFill((v, k) -> k,
+          arrayMap((s, h) -> if(h, s, ('', '')), source, has_source),
+          arrayMap((h, b) -> h OR b, has_source, b_run))), ('', '')))`
+    : 'b_run';
+  const channelCols = rules.splitOnChannelChange ? `arrayMap(s -> s != ('', ''), source) AS has_source,` : '';
+
+  const sql = `(
+    SELECT
+      person_id,
+      ${unpack.join(',\n      ')},
+      arrayEnumerate(ts) AS ix,
+      ${runBreak} AS b_run,
+      ${channelCols}
+      ${pieceBreak} AS b_piece,
+      arrayMap((b, w) -> b OR w != 0, b_piece,
+        arrayDifference(arrayMap((t, p) -> intDiv(t - p, {max_length_ms:Int64}), ts,
+          arrayFill((t, b) -> b, ts, b_piece)))) AS b_sess,
+      arrayPushBack(arrayPopFront(b_sess), 1) AS is_end
+    FROM (
+      SELECT person_id, arraySort(groupArray(tuple(${tupleParts.join(', ')}))) AS ev
+      FROM ${src.sql}
+      GROUP BY person_id
+    )
+  )`;
+  return { sql, params };
+}

@@ -1,0 +1,205 @@
+/**
+ * Compiles a sessions plan to SQL: the sessionizer, then per-session values taken from each
+ * person's arrays at session starts and ends, then the daily report or the session list.
+ */
+import type { QueryParams } from '../../store/store.js';
+import type { SessionsPlan } from './definition.js';
+import type { EventColumn } from './sessionize-sql.js';
+import { sessionizeSql } from './sessionize-sql.js';
+
+export interface CompiledQuery {
+  readonly sql: string;
+  readonly params: QueryParams;
+}
+
+export interface SessionsTarget {
+  readonly database: string;
+  readonly projectId: string;
+  readonly timezone: string;
+}
+
+/** Daily report columns, in order; also the export's columns. */
+export const DAILY_COLUMNS = [
+  'day', 'sessions', 'persons', 'avgDurationMs', 'medianDurationMs', 'bounces', 'bounceRate',
+  'intentSessions', 'successSessions', 'intentSuccessSessions', 'intentToSuccessRate',
+] as const;
+
+/** Session list columns, in order; also the export's columns. */
+export const LIST_COLUMNS = [
+  'sessionId', 'personId', 'day', 'start', 'end', 'durationMs', 'events', 'entryEvent', 'exitEvent',
+  'entryPage', 'exitPage', 'channel', 'device', 'intent', 'success', 'bounce',
+] as const;
+
+const at = (array: string, flag: 'b_sess' | 'is_end'): string => `arrayFilter((x, b) -> b, ${array}, ${flag})`;
+// First non-empty value at or after / last at or before each position, with its position, so a
+// value from a neighbouring session can be told apart.
+const firstNonEmpty = (array: string): string => at(`arrayReverseFill(x -> x.2 != '', arrayZip(ix, ${array}))`, 'b_sess');
+const lastNonEmpty = (array: string): string => at(`arrayFill(x -> x.2 != '', arrayZip(ix, ${array}))`, 'is_end');
+
+/** One row per session with every per-session value; `limitToRange` keeps starts inside from/to. */
+function sessionRowsSql(plan: SessionsPlan, target: SessionsTarget, withDetails: boolean): CompiledQuery {
+  const columns: EventColumn[] = [
+    { name: 'is_intent', expr: 'has({intent_events:Array(String)}, toString(event))' },
+    { name: 'is_success', expr: 'has({success_events:Array(String)}, toString(event))' },
+  ];
+  if (withDetails) {
+    columns.push(
+      { name: 'name', expr: 'toString(event)' },
+      { name: 'page', expr: 'page_path' },
+      { name: 'chan', expr: 'toString(channel)' },
+      { name: 'dev', expr: 'toString(device_type)' },
+    );
+  }
+  const base = sessionizeSql({ ...target, rules: plan.rules, columns });
+  const perPerson = [
+    `${at('ts', 'b_sess')} AS s_start`,
+    `${at('ts', 'is_end')} AS s_end`,
+    `${at('ids', 'b_sess')} AS s_first_id`,
+    `${at('ix', 'b_sess')} AS s_first_ix`,
+    `${at('ix', 'is_end')} AS s_last_ix`,
+    // next intent at or after the session start; last success at or before its end (0 = none)
+    `${at('arrayReverseFill(x -> x > 0, arrayMap((f, i) -> if(f, i, 0), is_intent, ix))', 'b_sess')} AS s_intent_ix`,
+    `${at('arrayFill(x -> x > 0, arrayMap((f, i) -> if(f, i, 0), is_success, ix))', 'is_end')} AS s_success_ix`,
+  ];
+  const joined = ['s_start AS start_ms', 's_end AS end_ms', 's_first_id AS first_id', 's_first_ix AS first_ix',
+    's_last_ix AS last_ix', 's_intent_ix AS intent_ix', 's_success_ix AS success_ix'];
+  const details: string[] = [];
+  if (withDetails) {
+    perPerson.push(
+      `${at('name', 'b_sess')} AS s_entry_event`,
+      `${at('name', 'is_end')} AS s_exit_event`,
+      `${firstNonEmpty('page')} AS s_entry_page`,
+      `${lastNonEmpty('page')} AS s_exit_page`,
+      `${firstNonEmpty('chan')} AS s_channel`,
+      `${firstNonEmpty('dev')} AS s_device`,
+    );
+    joined.push('s_entry_event AS entry_event', 's_exit_event AS exit_event', 's_entry_page AS entry_page',
+      's_exit_page AS exit_page', 's_channel AS channel_at', 's_device AS device_at');
+    details.push(
+      "if(entry_page.1 <= last_ix, entry_page.2, '') AS entry_page_value",
+      "if(exit_page.1 >= first_ix, exit_page.2, '') AS exit_page_value",
+      "if(channel_at.1 <= last_ix, channel_at.2, '') AS channel_value",
+      "if(device_at.1 <= last_ix, device_at.2, '') AS device_value",
+      'entry_event', 'exit_event',
+    );
+  }
+  const rangeWhere: string[] = [];
+  const params: Record<string, unknown> = {
+    ...base.params,
+    intent_events: [...plan.intentEvents],
+    success_events: [...plan.successEvents],
+    bounce_ms: plan.bounceShorterThanMs ?? 0,
+  };
+  if (plan.rules.from !== null) {
+    rangeWhere.push('day >= {from_day:Date}');
+    params.from_day = plan.rules.from;
+  }
+  if (plan.rules.to !== null) {
+    rangeWhere.push('day <= {to_day:Date}');
+    params.to_day = plan.rules.to;
+  }
+  const success = plan.successAfterIntent ? 'intent AND success_ix > intent_ix' : 'success_ix >= first_ix';
+  const sql = `(
+    SELECT
+      person_id,
+      lower(hex(MD5(concat(person_id, '\\0', first_id)))) AS session_id,
+      start_ms,
+      end_ms,
+      end_ms - start_ms AS duration_ms,
+      toUInt32(last_ix - first_ix + 1) AS event_count,
+      toDate(fromUnixTimestamp64Milli(start_ms, 'UTC'), {tz:String}) AS day,
+      intent_ix >= first_ix AND intent_ix <= last_ix AS intent,
+      ${success} AS success,
+      event_count = 1 OR duration_ms < {bounce_ms:Int64} AS bounce${details.map((d) => `,\n      ${d}`).join('')}
+    FROM (
+      SELECT person_id, ${perPerson.join(',\n        ')}
+      FROM ${base.sql}
+    )
+    ARRAY JOIN ${joined.join(', ')}
+    ${rangeWhere.length > 0 ? `WHERE ${rangeWhere.join(' AND ')}` : ''}
+  )`;
+  return { sql, params: params as QueryParams };
+}
+
+/** Daily report: one row per local date of session start, dates ascending. */
+export function compileDaily(plan: SessionsPlan, target: SessionsTarget): CompiledQuery {
+  const rows = sessionRowsSql(plan, target, false);
+  const sql = `SELECT
+    day,
+    toUInt32(count()) AS sessions,
+    toUInt32(uniqExact(person_id)) AS persons,
+    sum(duration_ms) / count() AS avgDurationMs,
+    (toFloat64(quantileExactLow(0.5)(duration_ms)) + toFloat64(quantileExactHigh(0.5)(duration_ms))) / 2 AS medianDurationMs,
+    toUInt32(countIf(bounce)) AS bounces,
+    countIf(bounce) / count() AS bounceRate,
+    toUInt32(countIf(intent)) AS intentSessions,
+    toUInt32(countIf(success)) AS successSessions,
+    toUInt32(countIf(intent AND success)) AS intentSuccessSessions,
+    if(countIf(intent) = 0, NULL, countIf(intent AND success) / countIf(intent)) AS intentToSuccessRate
+  FROM ${rows.sql}
+  GROUP BY day
+  ORDER BY day`;
+  return { sql, params: rows.params };
+}
+
+/**
+ * Session list, ordered by start then session id. `limit` null = every matching session.
+ * With `withTotal`, each row also carries the number of matching sessions before paging.
+ */
+export function compileList(plan: SessionsPlan, target: SessionsTarget, limit: number | null, withTotal: boolean): CompiledQuery {
+  const rows = sessionRowsSql(plan, target, true);
+  const params: Record<string, unknown> = { ...rows.params };
+  const where: string[] = [];
+  const l = plan.list;
+  if (l.hasIntent !== null) {
+    where.push('intent = {want_intent:Bool}');
+    params.want_intent = l.hasIntent;
+  }
+  if (l.hasSuccess !== null) {
+    where.push('success = {want_success:Bool}');
+    params.want_success = l.hasSuccess;
+  }
+  if (l.device !== null) {
+    where.push('device_value = {want_device:String}');
+    params.want_device = l.device;
+  }
+  if (l.channel !== null) {
+    where.push('channel_value = {want_channel:String}');
+    params.want_channel = l.channel;
+  }
+  if (l.personId !== null) {
+    where.push('person_id = {want_person:String}');
+    params.want_person = l.personId;
+  }
+  let paging = '';
+  if (limit !== null) {
+    paging = 'LIMIT {limit:UInt64} OFFSET {offset:UInt64}';
+    params.limit = limit;
+    params.offset = l.offset;
+  } else if (l.offset > 0) {
+    paging = 'LIMIT {offset:UInt64}, 18446744073709551615';
+    params.offset = l.offset;
+  }
+  const sql = `SELECT
+    session_id AS sessionId,
+    person_id AS personId,
+    day,
+    fromUnixTimestamp64Milli(start_ms, 'UTC') AS start,
+    fromUnixTimestamp64Milli(end_ms, 'UTC') AS end,
+    duration_ms AS durationMs,
+    event_count AS events,
+    entry_event AS entryEvent,
+    exit_event AS exitEvent,
+    entry_page_value AS entryPage,
+    exit_page_value AS exitPage,
+    channel_value AS channel,
+    device_value AS device,
+    toBool(intent) AS intent,
+    toBool(success) AS success,
+    toBool(bounce) AS bounce${withTotal ? ',\n    toUInt32(count() OVER ()) AS total' : ''}
+  FROM ${rows.sql}
+  ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+  ORDER BY start_ms, session_id
+  ${paging}`;
+  return { sql, params: params as QueryParams };
+}
