@@ -71,7 +71,11 @@ function ensureAdminKey(dataDir: string): string {
 
 /** Opens the store and migrates it: what every command that touches data needs first. */
 export async function openStore(config: Config): Promise<Store> {
-  mkdirSync(config.dataDir, { recursive: true });
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+  } catch (err) {
+    throw new Error(`data directory ${resolve(config.dataDir)} is not usable (${(err as Error).message}); pass --data-dir with a writable folder`);
+  }
   let store: Store;
   try {
     store = await ChdbStore.open({ dataDir: enginePath(config.dataDir), database: config.database });
