@@ -21,26 +21,33 @@ export function resolvedEvents(database: string, projectId: string, extraWhere =
   const sql = `(
     SELECT e.* REPLACE (if(a.person_id != '', a.person_id, e.person_id) AS person_id)
     FROM ${database}.events AS e
-    LEFT ANY JOIN (
-      SELECT distinct_id, argMax(person_id, updated_at) AS person_id
-      FROM ${database}.person_aliases
-      WHERE project_id = {project:String}
-      GROUP BY distinct_id
-    ) AS a ON a.distinct_id = e.person_id
+    LEFT ANY JOIN ${aliasMap(database)} AS a ON a.distinct_id = e.person_id
     WHERE e.project_id = {project:String}${where}
   )`;
   return { sql, params: { project: projectId } };
 }
 
+/** (distinct_id, person_id): the latest link of each aliased distinct id. */
+function aliasMap(database: string): string {
+  return `(
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id
+      FROM ${database}.person_aliases
+      WHERE project_id = {project:String}
+      GROUP BY distinct_id
+    )`;
+}
+
 /**
- * Subquery (person_id, value) with the latest value of one person property, resolved the same way.
+ * Subquery (person_id, value) with the latest value of one person property, resolved through the
+ * same aliases (traits sent before a login belong to the person after it).
  * Bound parameters: `{project:String}` and the given key parameter name.
  */
 export function personProperty(database: string, keyParam: string): string {
   return `(
-    SELECT person_id, argMax(value, updated_at) AS value
-    FROM ${database}.person_properties
-    WHERE project_id = {project:String} AND key = {${keyParam}:String}
+    SELECT if(a.person_id != '', a.person_id, pp.person_id) AS person_id, argMax(pp.value, pp.updated_at) AS value
+    FROM ${database}.person_properties AS pp
+    LEFT ANY JOIN ${aliasMap(database)} AS a ON a.distinct_id = pp.person_id
+    WHERE pp.project_id = {project:String} AND pp.key = {${keyParam}:String}
     GROUP BY person_id
   )`;
 }

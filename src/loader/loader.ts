@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Store } from '../store/store.js';
 import type { EventRow, RejectedRow } from '../events/event-row.js';
 import { decodeRecord } from '../collector/log-record.js';
+import { identityRows } from './identity.js';
 import { readCheckpoint, writeCheckpoint } from '../log/checkpoint.js';
 
 /** The part of the log the loader needs. */
@@ -205,6 +206,17 @@ export class Loader {
     const token = `clickpath-log-${from}-${to}`;
     if (fresh.length > 0) {
       await this.store.insertJsonRows('events', ndjson(fresh), { dedupToken: `${token}-events` });
+    }
+    const identity = identityRows(fresh);
+    if (identity.aliases.length > 0) {
+      await this.store.insertJsonRows('person_aliases', ndjson(identity.aliases), { dedupToken: `${token}-aliases` });
+    }
+    if (identity.properties.length > 0) {
+      await this.store.insertJsonRows('person_properties', ndjson(identity.properties), { dedupToken: `${token}-props` });
+    }
+    // The id index goes last: once it lists these events, a replay of this range skips them, so
+    // everything derived from them must already be stored.
+    if (fresh.length > 0) {
       await this.store.insertJsonRows(
         'event_ids',
         ndjson(fresh.map((e) => ({ project_id: e.project_id, event_id: e.event_id, log_position: e.log_position ?? 0 }))),
