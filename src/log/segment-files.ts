@@ -103,3 +103,13 @@ export async function recoverSegments(dir: string): Promise<RecoveredSegments> {
     throw err;
   }
 }
+
+/** Positional write of all of `data`; the kernel may accept less than asked per call. */
+export async function writeFully(file: FileHandle, data: Buffer, position: number): Promise<void> {
+  let written = 0;
+  while (written < data.length) {
+    const { bytesWritten } = await file.write(data, written, data.length - written, position + written);
+    if (bytesWritten === 0) throw new Error('the disk accepted no bytes');
+    written += bytesWritten;
+  }
+}

@@ -18,7 +18,8 @@ import { DirLock } from './dir-lock.js';
 import { LogClosedError, LogFullError, LogRecordTooLargeError, LogWriteError } from './errors.js';
 import { MAX_PAYLOAD_BYTES, encodeRecords, frameBytes, segmentName } from './record-format.js';
 import { readDurable, type ReadLimits, type ReadResult } from './segment-read.js';
-import { createSegment, fsyncDir, recoverSegments, type Segment } from './segment-files.js';
+import { PositionWaiters } from './position-waiters.js';
+import { createSegment, fsyncDir, recoverSegments, writeFully, type Segment } from './segment-files.js';
 
 export type { LogRecord, ReadLimits, ReadResult } from './segment-read.js';
 
@@ -58,12 +59,6 @@ interface PendingAppend {
   readonly reject: (err: Error) => void;
 }
 
-interface Waiter {
-  readonly after: number;
-  readonly resolve: () => void;
-  readonly reject: (err: unknown) => void;
-}
-
 export class SegmentLog {
   private queue: PendingAppend[] = [];
   private pendingBytes = 0;
@@ -74,7 +69,7 @@ export class SegmentLog {
   private dirtyTail = false;
   private closed = false;
   private closing: Promise<void> | undefined;
-  private readonly waiters = new Set<Waiter>();
+  private readonly waiters = new PositionWaiters();
   private fsyncs = 0;
   private appendedRecords = 0;
   private writeErrors = 0;
@@ -150,27 +145,7 @@ export class SegmentLog {
   waitForAppend(after: number, signal?: AbortSignal): Promise<void> {
     if (this.endPosition() > after) return Promise.resolve();
     if (this.closed) return Promise.reject(new LogClosedError('wait for appends'));
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => waiter.reject(signal?.reason);
-      const done = (): void => {
-        this.waiters.delete(waiter);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const waiter: Waiter = {
-        after,
-        resolve: () => {
-          done();
-          resolve();
-        },
-        reject: (err) => {
-          done();
-          reject(err);
-        },
-      };
-      this.waiters.add(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.waiters.wait(after, signal);
   }
 
   /** Deletes whole segments that end at or before `position`; the active segment always stays. */
@@ -215,7 +190,7 @@ export class SegmentLog {
       else if (this.queue.length > 0) this.startFlush();
       else break;
     }
-    for (const waiter of [...this.waiters]) waiter.reject(new LogClosedError('wait for appends'));
+    this.waiters.rejectAll(new LogClosedError('wait for appends'));
     try {
       await this.active.close();
     } finally {
@@ -284,7 +259,7 @@ export class SegmentLog {
         }
         this.appendedRecords += chunk.length;
         done = end;
-        this.wakeWaiters();
+        this.waiters.wake(this.endPosition());
       }
     } catch (err) {
       this.writeErrors += 1;
@@ -326,19 +301,5 @@ export class SegmentLog {
     // The previous segment is fully fsynced; a failing close cannot lose acknowledged data.
     await previous.close().catch(() => undefined);
     return segment;
-  }
-
-  private wakeWaiters(): void {
-    const end = this.endPosition();
-    for (const waiter of [...this.waiters]) if (end > waiter.after) waiter.resolve();
-  }
-}
-
-async function writeFully(file: FileHandle, data: Buffer, position: number): Promise<void> {
-  let written = 0;
-  while (written < data.length) {
-    const { bytesWritten } = await file.write(data, written, data.length - written, position + written);
-    if (bytesWritten === 0) throw new Error('the disk accepted no bytes');
-    written += bytesWritten;
   }
 }
