@@ -14,7 +14,7 @@ test('a failed write rejects only its own appends and later appends continue rig
     const bigBytes = 6 * 1024 * 1024; // crosses the 4 MiB file size limit after a partial write
     // ulimit -f turns writes past the limit into EFBIG (node ignores SIGXFSZ): a real disk error.
     const out = execFileSync(
-      '/bin/sh',
+      'sh',
       ['-c', `ulimit -f ${limitKiB} && exec "$0" "$@"`, process.execPath, '--import', 'tsx', fixture('write-failure.ts'), dir, String(bigBytes)],
       { encoding: 'utf8' },
     );
