@@ -9,6 +9,7 @@ import type { ProjectRegistry } from '../../projects/project-registry.js';
 import { writeKeyOf } from '../auth.js';
 import { parseJson, rawBody } from '../body.js';
 import { HttpError } from '../http-error.js';
+import { LogRecordTooLargeError } from '../../log/errors.js';
 
 export interface IngestRouteDeps {
   readonly collector: Collector;
@@ -72,6 +73,7 @@ async function ingest(
     outcome = await deps.collector.ingest({ projectId: project.projectId, body, historical: mode.historical, receivedAt, ...(mode.type ? { type: mode.type } : {}) });
   } catch (err) {
     // normalize never throws; a failure here is the log refusing or failing a durable write.
+    if (err instanceof LogRecordTooLargeError) throw new HttpError(413, `request is too large for the ingest log: ${err.message}`);
     throw new HttpError(503, `events were not stored, retry later: ${(err as Error).message}`, {}, { 'retry-after': '1' });
   }
   if (outcome.kind === 'rate_limited') {
