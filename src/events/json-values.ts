@@ -12,6 +12,14 @@ export function isJsonObject(v: unknown): v is JsonObject {
 
 /** `JSON.stringify` that never throws (bigint → decimal text, cycles → "[Circular]"). */
 export function safeJson(v: unknown): string {
+  // Fast path: values from JSON.parse have no bigint and no cycles, and the replacer below costs
+  // a function call per value on the ingest hot path. JSON.stringify throws on exactly the cases
+  // the slow path handles.
+  try {
+    return JSON.stringify(v) ?? 'null';
+  } catch {
+    // fall through
+  }
   const seen = new WeakSet<object>();
   try {
     const text = JSON.stringify(v, (_key, value: unknown) => {
