@@ -1,0 +1,162 @@
+/**
+ * The per-person core of the engine: from a person's events sorted in funnel order, find the
+ * reported attempt (furthest step; among equals the latest start) with the event that filled each
+ * step. Input columns: `ts` Array(Int64) epoch ms, `fl` Array(UInt64) flags (bit k-1 = matches step
+ * k, bit 32+x = matches exclusion x), both sorted. Output columns: `level`, `m1..mN` (1-based
+ * index of the event that filled each step, 0 if none), `s` (attempt key, see below), `si` (index
+ * of the attempt's first event).
+ *
+ * An attempt is named by a key that packs its start time and start index, `(ts - base) << ib | idx`,
+ * so a later attempt always has a larger key and its deadline is readable from the key alone.
+ *
+ * Three strategies, chosen by mode; all compute the semantics of reference.ts:
+ * - ordered without exclusions: for each step k, a running "latest attempt that has reached step k"
+ *   array, built with arrayMap + arrayFill. Cost O(steps × events) in vectorised array functions.
+ *   Why it is exact: an attempt that started later has a later deadline, so if any attempt that
+ *   has reached step k can use an event for step k+1, the latest one can, and it is the one to
+ *   report. The latest attempt reaching the final level arrived at each step at its own greedy
+ *   event, which is the first position where it appears in that step's candidate array.
+ * - strict: an attempt is alive only while each next event continues it, so "attempt at step k
+ *   whose step-k event is event i" is a shift of step k-1's array. Same cost.
+ * - ordered with exclusions, and any-order: a state machine (arrayFold) over the events holding
+ *   the live attempts, at most one per set of filled steps (the latest: two attempts with the same
+ *   filled steps do the same thing from here on until the earlier one's deadline, so the later one
+ *   reaches at least as far), plus the best attempt seen.
+ */
+import type { FunnelPlan } from './funnel-plan.js';
+import type { ParamBag } from './filter-sql.js';
+
+const U0 = 'toUInt64(0)';
+
+interface Shared {
+  readonly n: number;
+  readonly window: string;
+  readonly inRange: (t: string) => string;
+  readonly deadline: (key: string) => string;
+}
+
+function shared(plan: FunnelPlan, p: ParamBag): Shared {
+  const window = p.bind('Int64', plan.windowMs);
+  const from = plan.fromMs === null ? null : p.bind('Int64', plan.fromMs);
+  const to = plan.toMs === null ? null : p.bind('Int64', plan.toMs);
+  return {
+    n: plan.steps.length,
+    window,
+    inRange: (t) => [from === null ? '' : `${t} >= ${from}`, to === null ? '' : `${t} < ${to}`].filter(Boolean).join(' AND ') || '1',
+    // The window edge is inclusive: an event exactly `window` ms after the attempt's start counts.
+    deadline: (key) => `(base + toInt64(bitShiftRight(${key}, ib)) + ${window})`,
+  };
+}
+
+/** Columns every strategy starts from: base time, index bits, attempt keys. */
+const PRELUDE = [
+  'ts[1] AS base',
+  'toUInt8(floor(log2(length(ts))) + 1) AS ib',
+  'arrayMap((t, i) -> bitOr(bitShiftLeft(toUInt64(t - base), ib), toUInt64(i)), ts, arrayEnumerate(ts)) AS keys',
+  'toUInt32(bitAnd(s, bitShiftLeft(toUInt64(1), ib) - 1)) AS si',
+];
+
+const shiftRight = (arr: string): string => `arrayPushFront(arrayPopBack(${arr}), ${U0})`;
+
+function startCandidates(sh: Shared): string {
+  return `arrayMap((f, t, key) -> if(bitTest(f, 0) AND ${sh.inRange('t')}, key, ${U0}), fl, ts, keys) AS c1`;
+}
+
+function advance(sh: Shared, k: number, from: string): string {
+  return `arrayMap((f, t, q) -> if(bitTest(f, ${k - 1}) AND q != 0 AND t <= ${sh.deadline('q')}, q, ${U0}), fl, ts, ${shiftRight(from)}) AS c${k}`;
+}
+
+function orderedColumns(sh: Shared): string[] {
+  const cols = [startCandidates(sh), 'arrayFill(x -> x != 0, c1) AS b1'];
+  for (let k = 2; k <= sh.n; k++) cols.push(advance(sh, k, `b${k - 1}`), `arrayFill(x -> x != 0, c${k}) AS b${k}`);
+  const reached = (k: number): string => `(b${k}[-1] != 0)`;
+  cols.push(`toUInt8(${range(sh.n).map(reached).join(' + ')}) AS level`);
+  cols.push(`multiIf(${range(sh.n).reverse().map((k) => `level = ${k}, b${k}[-1]`).join(', ')}, ${U0}) AS s`);
+  cols.push('si AS m1');
+  for (let k = 2; k <= sh.n; k++) cols.push(`if(level >= ${k}, toUInt32(indexOf(c${k}, s)), toUInt32(0)) AS m${k}`);
+  return cols;
+}
+
+function strictColumns(sh: Shared): string[] {
+  const cols = [startCandidates(sh)];
+  for (let k = 2; k <= sh.n; k++) cols.push(advance(sh, k, `c${k - 1}`));
+  cols.push(`toUInt8(${range(sh.n).map((k) => `(arrayMax(c${k}) != 0)`).join(' + ')}) AS level`);
+  cols.push(`multiIf(${range(sh.n).reverse().map((k) => `level = ${k}, arrayMax(c${k})`).join(', ')}, ${U0}) AS s`);
+  cols.push('si AS m1');
+  for (let k = 2; k <= sh.n; k++) cols.push(`if(level >= ${k}, toUInt32(si + ${k - 1}), toUInt32(0)) AS m${k}`);
+  return cols;
+}
+
+function foldColumns(plan: FunnelPlan, sh: Shared): string[] {
+  const n = sh.n;
+  const all = `toUInt64(${2 ** n - 1})`;
+  const levelOf = (sk: string): string => `toUInt8(bitCount(bitXor(${sk}, ${sk} + 1)) - 1)`;
+  const lowestBit = (x: string): string => `bitAnd(${x}, bitNot(${x}) + 1)`;
+  // The step an event fills in attempt `a`: the next step in order, or in any-order mode the
+  // lowest unfilled step it matches.
+  const nextBit =
+    plan.mode === 'any'
+      ? lowestBit(`bitAnd(bitAnd(f, ${all}), bitNot(a.1))`)
+      : `bitAnd(bitAnd(bitAnd(bitNot(a.1), a.1 + 1), f), ${all})`;
+  const frozen = plan.exclusions.length === 0
+    ? '0'
+    : plan.exclusions
+        .map((x, i) => `(bitTest(f, ${32 + i}) AND bitTest(a.1, ${x.after - 1}) AND NOT bitTest(a.1, ${x.before - 1}))`)
+        .join(' OR ');
+  const setFill = (fills: string, bit: string): string =>
+    `arrayMap((v, j) -> if(j = bitCount(${bit} - 1) + 1, toUInt32(i), v), ${fills}, arrayEnumerate(${fills}))`;
+  const startBit = plan.mode === 'any' ? lowestBit(`bitAnd(f, ${all})`) : 'toUInt64(1)';
+  const starts = plan.mode === 'any' ? `bitAnd(f, ${all}) != 0` : 'bitTest(f, 0)';
+  const emptyFills = `arrayWithConstant(${n}, toUInt32(0))`;
+  const attemptType = 'Tuple(UInt64, UInt64, Array(UInt32))';
+  const step = `arrayMap(a -> multiIf(
+        t > ${sh.deadline('a.2')}, (${U0}, a.2, a.3),
+        (${nextBit} AS nb) != 0, (bitOr(a.1, nb), a.2, ${setFill('a.3', 'nb')}),
+        ${frozen}, (${U0}, a.2, a.3),
+        a), acc.1)`;
+  const fresh = `if(${starts} AND ${sh.inRange('t')}, [(${startBit} AS sb, key, ${setFill(emptyFills, 'sb')})], CAST([], 'Array(${attemptType})'))`;
+  const cands = `arrayConcat(arrayFilter(a -> a.1 != 0, ${step}), ${fresh})`;
+  const dedup = `arrayFilter(c -> NOT arrayExists(d -> d.1 = c.1 AND d.2 > c.2, cs), cs)`;
+  const top = `arrayReverseSort(c -> (${levelOf('c.1')}, c.2), cs)[1]`;
+  const best = `if((${levelOf('top.1')}, top.2) > (acc.2.1, acc.2.2), (${levelOf('top.1')}, top.2, top.3), acc.2)`;
+  const fold = `arrayFold((acc, f, t, key, i) -> ((${cands} AS cs, ${dedup}).2, (${top} AS top, ${best}).2),
+      fl, ts, keys, arrayEnumerate(ts),
+      CAST((CAST([], 'Array(${attemptType})'), (0, 0, ${emptyFills})), 'Tuple(Array(${attemptType}), Tuple(UInt8, UInt64, Array(UInt32)))'))`;
+  const cols = [`${fold}.2 AS st`, 'st.1 AS level', 'st.2 AS s'];
+  for (let k = 1; k <= n; k++) cols.push(`st.3[${k}] AS m${k}`);
+  return cols;
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+/** The engine strategy for a plan (see the file comment). */
+export function strategyOf(plan: FunnelPlan): 'vector' | 'strict' | 'fold' {
+  if (plan.mode === 'strict') return 'strict';
+  if (plan.mode === 'ordered' && plan.exclusions.length === 0) return 'vector';
+  return 'fold';
+}
+
+/**
+ * SELECT list computing `level`, `s`, `m1..mN` from `ts` and `fl`, plus `reach` (when steps 1..k
+ * had all been done, k = 1..level) and `entry` (time of the attempt's first event).
+ */
+export function attemptColumns(plan: FunnelPlan, p: ParamBag): string[] {
+  const sh = shared(plan, p);
+  const strategy = strategyOf(plan);
+  const body = strategy === 'vector' ? orderedColumns(sh) : strategy === 'strict' ? strictColumns(sh) : foldColumns(plan, sh);
+  const reach: string[] = [];
+  for (let k = 1; k <= sh.n; k++) {
+    // In any-order mode steps fill out of order; step k is reached when 1..k are all done.
+    reach.push(k === 1 ? 'ts[m1]' : `greatest(r${k - 1}, ts[m${k}])`);
+  }
+  const reachCols = reach.map((r, i) => `${r} AS r${i + 1}`);
+  return [
+    ...PRELUDE,
+    ...body,
+    ...reachCols,
+    `arraySlice([${range(sh.n).map((k) => `r${k}`).join(', ')}], 1, level) AS reach`,
+    'ts[si] AS entry',
+  ];
+}

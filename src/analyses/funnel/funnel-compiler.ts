@@ -1,0 +1,122 @@
+/**
+ * Plan → SQL with bound parameters. One statement per result: the per-person subquery
+ * (person-stage-sql.ts) aggregated into totals, breakdown rows (top N by persons entering, then
+ * "Other") and trend periods in a single pass, so the expensive per-person work runs once.
+ */
+import type { QueryParams } from '../../store/store.js';
+import { ParamBag } from './filter-sql.js';
+import type { FunnelPlan } from './funnel-plan.js';
+import { personStageSql } from './person-stage-sql.js';
+
+export interface CompiledQuery {
+  readonly sql: string;
+  readonly params: QueryParams;
+}
+
+/** Result row sets of the stats query. */
+export const SET_TOTAL = 0;
+export const SET_VALUE = 1;
+export const SET_OTHER = 2;
+export const SET_PERIOD = 3;
+
+export interface StatsRow {
+  readonly set_id: number;
+  readonly key: string;
+  readonly entered: number;
+  readonly converted: number;
+  /** counts[k-1] = persons who reached step k. */
+  readonly counts: readonly number[];
+  /** Exact decimal sums of the times from step k-1 to step k (0 for step 1). */
+  readonly sums: readonly string[];
+  readonly medians: readonly string[];
+  readonly p90s: readonly string[];
+}
+
+function periodExpr(plan: FunnelPlan, p: ParamBag): string {
+  if (!plan.trend) return `''`;
+  const local = `fromUnixTimestamp64Milli(entry, ${p.bind('String', plan.timezone)})`;
+  const fn = plan.trend === 'day' ? 'toDate' : plan.trend === 'week' ? 'toMonday' : 'toStartOfMonth';
+  return `toString(${fn}(${local}))`;
+}
+
+export function compileFunnel(plan: FunnelPlan, database: string, projectId: string): CompiledQuery {
+  const p = new ParamBag({ project: projectId });
+  const persons = personStageSql(plan, database, projectId, p);
+  const n = plan.steps.length;
+  const bd = plan.breakdown;
+
+  const sets = [`(toUInt8(${SET_TOTAL}), '')`];
+  if (bd) {
+    const limit = p.bind('UInt32', bd.limit);
+    sets.push(`if(rnk <= ${limit}, (toUInt8(${SET_VALUE}), value), (toUInt8(${SET_OTHER}), ''))`);
+  }
+  if (plan.trend) sets.push(`(toUInt8(${SET_PERIOD}), period)`);
+
+  const perValue = `SELECT value, period, count() AS entered, countIf(level = ${n}) AS converted,
+        countForEach(dts) AS cnts, sumForEach(dts) AS sums, groupArrayForEach(dts) AS lists
+      FROM (
+        SELECT value, ${periodExpr(plan, p)} AS period, level,
+          arrayMap((r, q) -> r - q, reach, arrayPushFront(arrayPopBack(reach), reach[1])) AS dts
+        FROM (${persons})
+        WHERE level >= 1
+      )
+      GROUP BY value, period`;
+  // Values are ranked by persons entering (all periods together), ties by value.
+  const ranked = bd
+    ? `SELECT *, dense_rank() OVER (ORDER BY value_total DESC, value ASC) AS rnk
+      FROM (SELECT *, sum(entered) OVER (PARTITION BY value) AS value_total FROM (${perValue}))`
+    : perValue;
+
+  const sql = `SELECT set_id, key, toUInt32(entered) AS entered, toUInt32(converted) AS converted,
+    arrayMap(x -> toUInt32(x), counts) AS counts,
+    arrayMap(x -> toString(x), sums) AS sums,
+    arrayMap(l -> toString(l[intDiv(length(l) + 1, 2)]), sorted) AS medians,
+    arrayMap(l -> toString(l[intDiv(9 * length(l) + 9, 10)]), sorted) AS p90s
+  FROM (
+    SELECT set_id, key, sum(entered) AS entered, sum(converted) AS converted,
+      sumForEach(cnts) AS counts, sumForEach(sums) AS sums,
+      arrayMap(l -> arraySort(l), groupArrayArrayForEachIf(lists, set_id != ${SET_PERIOD})) AS sorted
+    FROM (
+      SELECT entered, converted, cnts, sums, lists, arrayJoin([${sets.join(', ')}]) AS set_key,
+        set_key.1 AS set_id, set_key.2 AS key
+      FROM (${ranked})
+    )
+    GROUP BY set_id, key
+  )
+  ORDER BY set_id, entered DESC, key`;
+  return { sql, params: p.params };
+}
+
+export interface PersonsQueryOptions {
+  readonly step: number;
+  readonly status: 'converted' | 'dropped';
+  readonly limit: number;
+  readonly offset: number;
+  readonly breakdownValue?: string | undefined;
+}
+
+/**
+ * Persons who reached step k (`converted`) or reached step k-1 but not k (`dropped`), ordered by
+ * person id. `total` is the count before paging; `count` is the same filter without the page,
+ * for when the page is past the end.
+ */
+export function compilePersons(
+  plan: FunnelPlan,
+  database: string,
+  projectId: string,
+  o: PersonsQueryOptions,
+): { page: CompiledQuery; count: CompiledQuery } {
+  const p = new ParamBag({ project: projectId });
+  const persons = personStageSql(plan, database, projectId, p);
+  const step = p.bind('UInt8', o.step);
+  const where = [o.status === 'converted' ? `level >= ${step}` : `level = ${step} - 1`, 'level >= 1'];
+  if (o.breakdownValue !== undefined) where.push(`value = ${p.bind('String', o.breakdownValue)}`);
+  const filtered = `SELECT person_id, level, entry, value FROM (${persons}) WHERE ${where.join(' AND ')}`;
+  const page = `SELECT person_id, toUInt32(level) AS level, toString(entry) AS entry, value,
+      toUInt32(count() OVER ()) AS total
+    FROM (${filtered})
+    ORDER BY person_id
+    LIMIT ${p.bind('UInt32', o.limit)} OFFSET ${p.bind('UInt32', o.offset)}`;
+  const count = `SELECT toUInt32(count()) AS total FROM (${filtered})`;
+  return { page: { sql: page, params: p.params }, count: { sql: count, params: p.params } };
+}
