@@ -48,46 +48,70 @@ function shared(plan: FunnelPlan, p: ParamBag): Shared {
   };
 }
 
-/** Columns every strategy starts from: base time, index bits, attempt keys. */
-const PRELUDE = [
-  'ts[1] AS base',
-  'toUInt8(floor(log2(length(ts))) + 1) AS ib',
-  'arrayMap((t, i) -> bitOr(bitShiftLeft(toUInt64(t - base), ib), toUInt64(i)), ts, arrayEnumerate(ts)) AS keys',
-  'toUInt32(bitAnd(s, bitShiftLeft(toUInt64(1), ib) - 1)) AS si',
+/**
+ * The SELECT lists are returned as layers, each computed in a subquery over the previous one: the
+ * query analyser copies an alias's expression into every use, so a long chain of steps written in
+ * one SELECT would grow quadratically or worse before it ran, while one subquery per step would
+ * nest too deep. Step chains are cut into layers of CHAIN steps.
+ */
+export type Layers = string[][];
+const CHAIN = 4;
+
+const PRELUDE: Layers = [
+  ['ts[1] AS base', 'toUInt8(floor(log2(length(ts))) + 1) AS ib'],
+  ['arrayMap((t, i) -> bitOr(bitShiftLeft(toUInt64(t - base), ib), toUInt64(i)), ts, arrayEnumerate(ts)) AS keys'],
 ];
+const START_INDEX = 'toUInt32(bitAnd(s, bitShiftLeft(toUInt64(1), ib) - 1)) AS si';
 
 const shiftRight = (arr: string): string => `arrayPushFront(arrayPopBack(${arr}), ${U0})`;
 
 function startCandidates(sh: Shared): string {
-  return `arrayMap((f, t, key) -> if(bitTest(f, 0) AND ${sh.inRange('t')}, key, ${U0}), fl, ts, keys) AS c1`;
+  return `arrayMap((f, t, key) -> if(bitTest(f, 0) AND ${sh.inRange('t')}, key, ${U0}), fl, ts, keys)`;
 }
 
 function advance(sh: Shared, k: number, from: string): string {
-  return `arrayMap((f, t, q) -> if(bitTest(f, ${k - 1}) AND q != 0 AND t <= ${sh.deadline('q')}, q, ${U0}), fl, ts, ${shiftRight(from)}) AS c${k}`;
+  return `arrayMap((f, t, q) -> if(bitTest(f, ${k - 1}) AND q != 0 AND t <= ${sh.deadline('q')}, q, ${U0}), fl, ts, ${shiftRight(from)})`;
 }
 
-function orderedColumns(sh: Shared): string[] {
-  const cols = [startCandidates(sh), 'arrayFill(x -> x != 0, c1) AS b1'];
-  for (let k = 2; k <= sh.n; k++) cols.push(advance(sh, k, `b${k - 1}`), `arrayFill(x -> x != 0, c${k}) AS b${k}`);
-  const reached = (k: number): string => `(b${k}[-1] != 0)`;
-  cols.push(`toUInt8(${range(sh.n).map(reached).join(' + ')}) AS level`);
-  cols.push(`multiIf(${range(sh.n).reverse().map((k) => `level = ${k}, b${k}[-1]`).join(', ')}, ${U0}) AS s`);
-  cols.push('si AS m1');
-  for (let k = 2; k <= sh.n; k++) cols.push(`if(level >= ${k}, toUInt32(indexOf(c${k}, s)), toUInt32(0)) AS m${k}`);
-  return cols;
+function chained(n: number, first: string, next: (k: number) => string, name: string): Layers {
+  const layers: Layers = [];
+  for (let k = 1; k <= n; k++) {
+    const col = `${k === 1 ? first : next(k)} AS ${name}${k}`;
+    if ((k - 1) % CHAIN === 0) layers.push([col]);
+    else layers[layers.length - 1]?.push(col);
+  }
+  return layers;
 }
 
-function strictColumns(sh: Shared): string[] {
-  const cols = [startCandidates(sh)];
-  for (let k = 2; k <= sh.n; k++) cols.push(advance(sh, k, `c${k - 1}`));
-  cols.push(`toUInt8(${range(sh.n).map((k) => `(arrayMax(c${k}) != 0)`).join(' + ')}) AS level`);
-  cols.push(`multiIf(${range(sh.n).reverse().map((k) => `level = ${k}, arrayMax(c${k})`).join(', ')}, ${U0}) AS s`);
-  cols.push('si AS m1');
-  for (let k = 2; k <= sh.n; k++) cols.push(`if(level >= ${k}, toUInt32(si + ${k - 1}), toUInt32(0)) AS m${k}`);
-  return cols;
+const list = (name: string, n: number): string => `[${range(n).map((k) => `${name}${k}`).join(', ')}]`;
+
+/** From `lasts` (per step, the attempt reported if the person got that far; 0 if none): level and s. */
+const LEVEL_AND_S: Layers = [['toUInt8(arrayCount(x -> x != 0, lasts)) AS level'], ['lasts[level] AS s']];
+
+function orderedColumns(sh: Shared): Layers {
+  // b_k[i]: the latest attempt that has reached step k using events up to i (0 if none).
+  const b = chained(sh.n, `arrayFill(x -> x != 0, ${startCandidates(sh)})`, (k) => `arrayFill(x -> x != 0, ${advance(sh, k, `b${k - 1}`)})`, 'b');
+  return [
+    ...b,
+    [`arrayMap(b -> b[-1], ${list('b', sh.n)}) AS lasts`],
+    ...LEVEL_AND_S,
+    // The reported attempt reached step k at the first position where b_k holds it.
+    [START_INDEX, `arrayMap((b, k) -> if(k <= level, toUInt32(indexOf(b, s)), toUInt32(0)), ${list('b', sh.n)}, range(1, ${sh.n + 1})) AS ms`],
+  ];
 }
 
-function foldColumns(plan: FunnelPlan, sh: Shared): string[] {
+function strictColumns(sh: Shared): Layers {
+  // c_k[i]: the attempt whose step k is event i (0 if none); strictness makes it unique.
+  const c = chained(sh.n, startCandidates(sh), (k) => advance(sh, k, `c${k - 1}`), 'c');
+  return [
+    ...c,
+    [`arrayMap(c -> arrayMax(c), ${list('c', sh.n)}) AS lasts`],
+    ...LEVEL_AND_S,
+    [START_INDEX, `arrayMap(k -> if(k <= level, toUInt32(si + k - 1), toUInt32(0)), range(1, ${sh.n + 1})) AS ms`],
+  ];
+}
+
+function foldColumns(plan: FunnelPlan, sh: Shared): Layers {
   const n = sh.n;
   const all = `toUInt64(${2 ** n - 1})`;
   const levelOf = (sk: string): string => `toUInt8(bitCount(bitXor(${sk}, ${sk} + 1)) - 1)`;
@@ -122,9 +146,7 @@ function foldColumns(plan: FunnelPlan, sh: Shared): string[] {
   const fold = `arrayFold((acc, f, t, key, i) -> ((${cands} AS cs, ${dedup}).2, (${top} AS top, ${best}).2),
       fl, ts, keys, arrayEnumerate(ts),
       CAST((CAST([], 'Array(${attemptType})'), (0, 0, ${emptyFills})), 'Tuple(Array(${attemptType}), Tuple(UInt8, UInt64, Array(UInt32)))'))`;
-  const cols = [`${fold}.2 AS st`, 'st.1 AS level', 'st.2 AS s'];
-  for (let k = 1; k <= n; k++) cols.push(`st.3[${k}] AS m${k}`);
-  return cols;
+  return [[`${fold}.2 AS st`], ['st.1 AS level', 'st.2 AS s', 'st.3 AS ms'], [START_INDEX]];
 }
 
 function range(n: number): number[] {
@@ -139,24 +161,24 @@ export function strategyOf(plan: FunnelPlan): 'vector' | 'strict' | 'fold' {
 }
 
 /**
- * SELECT list computing `level`, `s`, `m1..mN` from `ts` and `fl`, plus `reach` (when steps 1..k
- * had all been done, k = 1..level) and `entry` (time of the attempt's first event).
+ * Layers computing `level`, `s`, `si`, `ms` (ms[k-1] = 1-based index of the event that filled step
+ * k, 0 if none) from `ts` and `fl`, then `reach` (when steps 1..k had all been done, k = 1..level)
+ * and `entry` (time of the attempt's first event).
  */
-export function attemptColumns(plan: FunnelPlan, p: ParamBag): string[] {
+export function attemptLayers(plan: FunnelPlan, p: ParamBag): Layers {
   const sh = shared(plan, p);
   const strategy = strategyOf(plan);
   const body = strategy === 'vector' ? orderedColumns(sh) : strategy === 'strict' ? strictColumns(sh) : foldColumns(plan, sh);
-  const reach: string[] = [];
-  for (let k = 1; k <= sh.n; k++) {
-    // In any-order mode steps fill out of order; step k is reached when 1..k are all done.
-    reach.push(k === 1 ? 'ts[m1]' : `greatest(r${k - 1}, ts[m${k}])`);
-  }
-  const reachCols = reach.map((r, i) => `${r} AS r${i + 1}`);
+  // Written out per step: ts[] indexed inside a lambda would copy ts once per step.
+  const fillTimes = `[${range(sh.n).map((k) => `ts[ms[${k}]]`).join(', ')}]`;
   return [
     ...PRELUDE,
     ...body,
-    ...reachCols,
-    `arraySlice([${range(sh.n).map((k) => `r${k}`).join(', ')}], 1, level) AS reach`,
-    'ts[si] AS entry',
+    [`${fillTimes} AS fts`],
+    [
+      // In any-order mode steps fill out of order; step k is reached when 1..k are all done.
+      'arraySlice(arrayMap((x, i) -> arrayMax(arraySlice(fts, 1, i)), fts, arrayEnumerate(fts)), 1, level) AS reach',
+      'ts[si] AS entry',
+    ],
   ];
 }

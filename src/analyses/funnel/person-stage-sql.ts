@@ -7,7 +7,7 @@
  * UInt256 per event → person properties joined → per-person attempt search (attempt-sql.ts).
  */
 import { personProperty, resolvedEvents } from '../event-source.js';
-import { attemptColumns } from './attempt-sql.js';
+import { attemptLayers } from './attempt-sql.js';
 import { allOf, eventAccess, filterSql, type ParamBag, type PropertyAccess } from './filter-sql.js';
 import { FUNNEL_EVENT_TYPES, type FunnelPlan, type PlanFilter, type PlanMatcher } from './funnel-plan.js';
 
@@ -109,14 +109,11 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
     ${joins.sql(database)}
     WHERE ${personWhere}`;
 
-  const valueExpr = !bd ? `''` : bd.type === 'person' ? 'pvalue' : `bvs[m${bd.attributionStep}]`;
-  const cols = attemptColumns(plan, p);
-  return `SELECT person_id, level, entry, reach, ${valueExpr} AS value
-  FROM (
-    SELECT person_id, ${eventValue ? 'bvs, ' : ''}pvalue,
+  const valueExpr = !bd ? `''` : bd.type === 'person' ? 'pvalue' : `bvs[ms[${bd.attributionStep}]]`;
+  let sql = `SELECT person_id, ${eventValue ? 'bvs, ' : ''}pvalue,
       arrayMap(x -> toInt64(bitShiftRight(x, 192)) - ${BIAS}, ks) AS ts,
-      arrayMap(x -> bitAnd(toUInt64(bitAnd(x, toUInt256('${LOW64}'))), pmask), ks) AS fl,
-      ${cols.join(',\n      ')}
-    FROM (${perPerson})
-  )`;
+      arrayMap(x -> bitAnd(toUInt64(bitAnd(x, toUInt256('${LOW64}'))), pmask), ks) AS fl
+    FROM (${perPerson})`;
+  for (const layer of attemptLayers(plan, p)) sql = `SELECT *, ${layer.join(', ')} FROM (${sql})`;
+  return `SELECT person_id, level, entry, reach, ${valueExpr} AS value FROM (${sql})`;
 }
