@@ -7,6 +7,7 @@ import { registerProject } from './commands/project.command.js';
 import { registerStatus } from './commands/status.command.js';
 import { registerRejected } from './commands/rejected.command.js';
 import { registerQuery } from './commands/query.command.js';
+import { registerDemo } from './commands/demo.command.js';
 import { QueryError } from '../store/store.js';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerServe(program);
+  registerDemo(program, () => ({}));
   registerProject(program);
   registerStatus(program);
   registerRejected(program);
