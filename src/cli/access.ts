@@ -14,6 +14,7 @@ import { ALL_ANALYSES } from '../analyses/all.js';
 import { join } from 'node:path';
 import { readCheckpoint } from '../log/checkpoint.js';
 import { z } from 'zod';
+import { zodIssues } from '../api/http-error.js';
 
 export interface StatusView {
   project: { id: string; name: string; timezone: string };
@@ -140,7 +141,7 @@ class LocalAccess implements Access {
     if (!analysis) throw new CliError(`unknown analysis "${name}"; available: ${this.analyses.names().join(', ')}`);
     const parsed = analysis.schema.safeParse(definition);
     if (!parsed.success) {
-      throw new CliError(`invalid ${name} definition:\n${parsed.error.issues.map((i) => `  ${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n')}`);
+      throw new CliError(`invalid ${name} definition:\n${zodIssues(parsed.error).map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
     }
     return analysis.run({ store: this.store, projectId: p.projectId, timezone: p.timezone, now: Date.now }, parsed.data);
   }

@@ -8,6 +8,7 @@ import { registerStatus } from './commands/status.command.js';
 import { registerRejected } from './commands/rejected.command.js';
 import { registerQuery } from './commands/query.command.js';
 import { registerDemo } from './commands/demo.command.js';
+import { registerFunnel } from './commands/funnel.command.js';
 import { QueryError } from '../store/store.js';
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerRejected(program);
   registerQuery(program);
+  registerFunnel(program);
   return program;
 }
 

@@ -1,0 +1,70 @@
+/**
+ * `clickpath funnel --steps home,search,payment,confirmation --window 7d --by device`: the funnel
+ * definition from flags (or a file), printed as a table, JSON or CSV.
+ */
+import type { Command } from 'commander';
+import { EVENT_COLUMNS, type FunnelBreakdown, type FunnelDefinition } from '../../analyses/funnel/definition.js';
+import { CliError } from '../access.js';
+import { addConfigOptions, DATA_KEYS } from '../config-options.js';
+import { positiveInt } from '../parse.js';
+import { readDefinition, runAndPrint } from './query.command.js';
+
+/** Everyday names for typed columns. */
+const COLUMN_ALIASES: Record<string, string> = { device: 'device_type', path: 'page_path', url: 'page_url', referrer: 'page_referrer' };
+
+/**
+ * `--by device` → typed column (device_type); `--by person.sex` → person property;
+ * `--by event.plan` or any other name → event property.
+ */
+export function parseBreakdown(text: string, limit: number | undefined, step: number | undefined): FunnelBreakdown {
+  const [prefix, ...rest] = text.split('.');
+  const tail = rest.join('.');
+  let breakdown: FunnelBreakdown;
+  if (tail && prefix === 'person') breakdown = { type: 'person', property: tail };
+  else if (tail && prefix === 'event') breakdown = { type: 'event', property: tail };
+  else if (tail && prefix === 'column') breakdown = { type: 'column', property: tail };
+  else {
+    const column = COLUMN_ALIASES[text] ?? text;
+    breakdown = (EVENT_COLUMNS as readonly string[]).includes(column) ? { type: 'column', property: column } : { type: 'event', property: text };
+  }
+  return { ...breakdown, ...(limit !== undefined ? { limit } : {}), ...(step !== undefined ? { attributionStep: step } : {}) };
+}
+
+export function funnelFromFlags(opts: Record<string, unknown>): FunnelDefinition {
+  const fromFile = readDefinition(opts) as FunnelDefinition | undefined;
+  if (!fromFile && opts.steps === undefined) throw new CliError('give the steps with --steps a,b,c (or a definition with --definition FILE / --json)');
+  const def: FunnelDefinition = { ...(fromFile ?? { steps: [] }) };
+  if (opts.steps !== undefined) {
+    def.steps = String(opts.steps).split(',').map((s) => s.trim()).filter(Boolean).map((s) => ({ event: s.includes('|') ? s.split('|') : s }));
+  }
+  if (opts.order !== undefined) def.order = opts.order as FunnelDefinition['order'];
+  if (opts.window !== undefined) def.window = String(opts.window);
+  if (opts.from !== undefined) def.from = String(opts.from);
+  if (opts.to !== undefined) def.to = String(opts.to);
+  if (opts.by !== undefined) def.breakdown = parseBreakdown(String(opts.by), opts.limit as number | undefined, opts.attributionStep as number | undefined);
+  if (opts.trend !== undefined) def.trend = { interval: opts.trend as 'day' | 'week' | 'month' };
+  return def;
+}
+
+export function registerFunnel(program: Command): void {
+  addConfigOptions(
+    program.command('funnel')
+      .description('how many persons went through each step, where they dropped off, by segment')
+      .requiredOption('-p, --project <id>', 'project id')
+      .option('--steps <list>', 'comma-separated event names; a|b means either event')
+      .option('--order <mode>', 'ordered (default), strict or any')
+      .option('--window <duration>', 'conversion window from step 1, e.g. 30m, 2h, 7d (default 14d)')
+      .option('--from <date>', 'first day (or ISO time) of step 1, in the project time zone')
+      .option('--to <date>', 'last day (or ISO time) of step 1')
+      .option('--by <property>', 'breakdown: a column (device, channel, country...), person.NAME or event.NAME')
+      .option('--limit <n>', 'breakdown values shown before "Other"', positiveInt)
+      .option('--attribution-step <n>', 'step whose event supplies the breakdown value', positiveInt)
+      .option('--trend <interval>', 'conversion trend by day, week or month of entry')
+      .option('-d, --definition <file>', 'definition JSON file (flags override it)')
+      .option('--json <json>', 'definition as inline JSON (flags override it)')
+      .option('--format <format>', 'table, json or csv', 'table'),
+    DATA_KEYS,
+  ).action(async (opts: Record<string, unknown>) => {
+    await runAndPrint(opts, 'funnel', funnelFromFlags(opts));
+  });
+}
