@@ -9,6 +9,8 @@ import { registerRejected } from './commands/rejected.command.js';
 import { registerQuery } from './commands/query.command.js';
 import { registerDemo } from './commands/demo.command.js';
 import { registerFunnel } from './commands/funnel.command.js';
+import { registerAnalysisCommand } from './commands/analysis.command.js';
+import { ALL_ANALYSES } from '../analyses/all.js';
 import { QueryError } from '../store/store.js';
 
 export function buildProgram(): Command {
@@ -24,6 +26,7 @@ export function buildProgram(): Command {
   registerRejected(program);
   registerQuery(program);
   registerFunnel(program);
+  for (const analysis of ALL_ANALYSES) if (analysis.name !== 'funnel') registerAnalysisCommand(program, analysis);
   return program;
 }
 
