@@ -33,8 +33,10 @@ export const SCENARIOS: readonly Scenario[] = [
 
 export const EVENT_NAMES = ['view', 'click', 'buy', "it's", 'a"b', '😀', 'e\u0301', '\\'] as const;
 export const PROPERTY_KEYS = ['plan', 'amount', "o'k", 'a.b', 'new\nline', '😀', '__proto__'] as const;
-const PERSONS = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'anon-1', 'anon-2', 'anon-3'] as const;
-export const PERSON_IDS = PERSONS;
+/** u1..u<n> plus three anonymous ids that aliases may merge into u1..u3. */
+function personIds(n: number): string[] {
+  return [...Array.from({ length: n }, (_, i) => `u${i + 1}`), 'anon-1', 'anon-2', 'anon-3'];
+}
 
 /** Numbers whose float sums are exact in any order, numbers that are not, and hostile text. */
 export const VALUES = [
@@ -54,12 +56,13 @@ export interface LogCase {
 
 const HALF_HOUR = 1_800_000;
 
-function timestampArb(centerMs: number, spanDays: number): fc.Arbitrary<number> {
+function timestampArb(centerMs: number, spanDays: number, nearDays: number): fc.Arbitrary<number> {
   const steps = spanDays * 48;
+  const near = nearDays * 48;
   return fc
     .tuple(
       fc.oneof(
-        { weight: 3, arbitrary: fc.integer({ min: -96, max: 96 }) },
+        { weight: 3, arbitrary: fc.integer({ min: -near, max: near }) },
         { weight: 1, arbitrary: fc.integer({ min: -steps, max: steps }) },
       ),
       fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: HALF_HOUR - 1 }) }),
@@ -77,7 +80,7 @@ const propertiesArb = fc
   .array(fc.tuple(fc.constantFrom(...PROPERTY_KEYS), valueArb), { maxLength: 3 })
   .map((pairs) => Object.fromEntries(pairs));
 
-function eventArb(centerMs: number, spanDays: number): fc.Arbitrary<Omit<EventRow, 'project_id'>> {
+function eventArb(centerMs: number, spanDays: number, nearDays: number, persons: readonly string[]): fc.Arbitrary<Omit<EventRow, 'project_id'>> {
   return fc
     .record({
       event_id: fc.uuid(),
@@ -85,8 +88,8 @@ function eventArb(centerMs: number, spanDays: number): fc.Arbitrary<Omit<EventRo
         { weight: 3, arbitrary: fc.constantFrom('view', 'click', 'buy') },
         { weight: 1, arbitrary: fc.constantFrom(...EVENT_NAMES) },
       ),
-      person_id: fc.constantFrom(...PERSONS),
-      ms: timestampArb(centerMs, spanDays),
+      person_id: fc.constantFrom(...persons),
+      ms: timestampArb(centerMs, spanDays, nearDays),
       properties: propertiesArb,
       country: fc.constantFrom(...COLUMN_VALUES),
       device_type: fc.constantFrom(...COLUMN_VALUES),
@@ -124,17 +127,22 @@ function eventArb(centerMs: number, spanDays: number): fc.Arbitrary<Omit<EventRo
 
 export interface LogOptions {
   readonly maxEvents?: number;
-  /** Events fall within ± this many days of the scenario's instant. */
+  /** Events fall within ± this many days of the scenario's instant ... */
   readonly spanDays?: number;
+  /** ... three in four within ± this many. */
+  readonly nearDays?: number;
+  /** Known persons besides the three anonymous ids. */
+  readonly persons?: number;
 }
 
 export function logCaseArb(options: LogOptions = {}): fc.Arbitrary<Omit<LogCase, 'events'> & { events: Array<Omit<EventRow, 'project_id'>> }> {
-  const { maxEvents = 40, spanDays = 4 } = options;
+  const { maxEvents = 40, spanDays = 4, nearDays = 2, persons = 6 } = options;
+  const ids = personIds(persons);
   return fc.constantFrom(...SCENARIOS).chain((scenario) =>
     fc.record({
       scenario: fc.constant(scenario),
       events: fc
-        .array(eventArb(scenario.centerMs, spanDays), { minLength: 3, maxLength: maxEvents, size: 'max' })
+        .array(eventArb(scenario.centerMs, spanDays, nearDays, ids), { minLength: 3, maxLength: maxEvents, size: 'max' })
         .map((evs) => evs.filter((e, i) => evs.findIndex((x) => x.event_id === e.event_id) === i)),
       aliases: fc
         .array(fc.tuple(fc.constantFrom('anon-1', 'anon-2', 'anon-3'), fc.constantFrom('u1', 'u2', 'u3', '')), { maxLength: 4 })
@@ -142,7 +150,7 @@ export function logCaseArb(options: LogOptions = {}): fc.Arbitrary<Omit<LogCase,
           pairs.map(([distinct_id, person_id], i) => ({ distinct_id, person_id, updated_at: toSqlTime(Date.UTC(2024, 0, 1) + i * 1000) })),
         ),
       personProperties: fc
-        .array(fc.tuple(fc.constantFrom(...PERSONS), fc.constantFrom(...PROPERTY_KEYS), valueArb), { maxLength: 8 })
+        .array(fc.tuple(fc.constantFrom(...ids), fc.constantFrom(...PROPERTY_KEYS), valueArb), { maxLength: 8 })
         .map((triples) =>
           triples.map(([person_id, key, value], i) => ({ person_id, key, value, updated_at: toSqlTime(Date.UTC(2024, 0, 1) + i * 1000) })),
         ),
@@ -183,14 +191,24 @@ export function timeText(ms: number, timeZone: string, form: 'date' | 'local' | 
   return `${date}T${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
 }
 
-export function rangeArb(scenario: Scenario, maxSpanDays: number): fc.Arbitrary<{ from: string; to: string }> {
+/**
+ * A range near the scenario's instant: starting at most `before` days earlier (sometimes up to
+ * `maxSpanDays`), at least `minDays` long, in random text forms.
+ */
+export function rangeArb(
+  scenario: Scenario,
+  maxSpanDays: number,
+  shape: { before?: number; minDays?: number } = {},
+): fc.Arbitrary<{ from: string; to: string }> {
+  const before = shape.before ?? 2.5;
+  const minLength = Math.max(1, Math.round((shape.minDays ?? 0) * 48));
   return fc
     .record({
       startHalfHours: fc.oneof(
-        { weight: 3, arbitrary: fc.integer({ min: -120, max: 24 }) },
+        { weight: 3, arbitrary: fc.integer({ min: -Math.round(before * 48), max: 24 }) },
         { weight: 1, arbitrary: fc.integer({ min: -maxSpanDays * 48, max: 24 }) },
       ),
-      lengthHalfHours: fc.integer({ min: 1, max: maxSpanDays * 48 }),
+      lengthHalfHours: fc.integer({ min: minLength, max: Math.max(minLength, maxSpanDays * 48) }),
       fromForm: fc.constantFrom('date', 'date', 'local', 'utc'),
       toForm: fc.constantFrom('date', 'date', 'local', 'utc'),
     })

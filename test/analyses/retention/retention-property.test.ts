@@ -1,0 +1,59 @@
+/** Engine vs reference on random logs and random retention definitions. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { tempStore } from '../../helpers/temp-store.js';
+import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import { retentionAnalysis } from '../../../src/analyses/retention/index.js';
+import { retentionReference } from '../../../src/analyses/retention/reference.js';
+import { retentionDefinitionSchema } from '../../../src/analyses/retention/definition.js';
+import { EVENT_NAMES, insertCases, logCaseArb, rangeArb } from '../trends/random-log.js';
+import { filtersArb } from '../trends/random-filters.js';
+
+let store: ChdbStore;
+let dispose: () => Promise<void>;
+before(async () => ({ store, dispose } = await tempStore()));
+after(async () => dispose());
+
+const eventName = fc.option(fc.constantFrom('view', 'click', ...EVENT_NAMES), { nil: undefined, freq: 2 });
+
+const caseArb = logCaseArb({ maxEvents: 80, spanDays: 20, nearDays: 8, persons: 12 }).chain((log) =>
+  fc.record({
+    log: fc.constant(log),
+    nowOffsetHours: fc.integer({ min: -48, max: 24 * 60 }),
+    definition: fc
+      .record({
+        interval: fc.constantFrom('day', 'day', 'week', 'month'),
+        cohortEvent: eventName,
+        returnEvent: eventName,
+        periods: fc.integer({ min: 1, max: 8 }),
+        filters: fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: filtersArb }),
+      })
+      .chain((d) => rangeArb(log.scenario, d.interval === 'day' ? 6 : 40, { before: 10, minDays: 1 }).map((r) => ({ ...d, ...r }))),
+  }),
+);
+
+test('retention: engine equals reference on random logs (DST, midnights, ties, one-event persons)', async () => {
+  const seed = Number(process.env.FC_SEED ?? Date.now() % 1_000_000);
+  const cases = fc.sample(caseArb, { numRuns: 80, seed });
+  const logs = await insertCases(store, 're', cases.map((c) => c.log));
+  let compared = 0;
+  let returned = 0;
+  let unobservable = 0;
+  for (const [i, c] of cases.entries()) {
+    const parsed = retentionDefinitionSchema.safeParse(c.definition);
+    if (!parsed.success) continue;
+    const nowMs = c.log.scenario.centerMs + c.nowOffsetHours * 3_600_000;
+    const ctx = { store, projectId: `re${i}`, timezone: c.log.scenario.timeZone, now: () => nowMs };
+    const got = await retentionAnalysis.run(ctx, parsed.data);
+    const want = retentionReference(logs[i]!, parsed.data, ctx.timezone, nowMs);
+    assert.deepEqual(got, want, `seed ${seed}, case ${i}: ${JSON.stringify({ tz: ctx.timezone, nowMs, definition: parsed.data })}`);
+    compared++;
+    if (process.env.FC_STATS) console.log(parsed.data.interval, parsed.data.periods, parsed.data.from, parsed.data.to, parsed.data.cohortEvent, parsed.data.returnEvent, parsed.data.filters.length, c.nowOffsetHours, JSON.stringify(got.cohorts.map((co) => co.values)));
+    if (got.cohorts.some((co) => co.values.slice(1).some((v) => v !== null && v > 0))) returned++;
+    if (got.cohorts.some((co) => co.values.includes(null))) unobservable++;
+  }
+  assert.ok(compared >= 40, `only ${compared} of ${cases.length} random definitions were valid`);
+  assert.ok(returned >= 6, `only ${returned} cases had anyone returning`);
+  assert.ok(unobservable >= 5, `only ${unobservable} cases had cells after now`);
+});
