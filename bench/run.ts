@@ -4,16 +4,19 @@
  */
 import { parseArgs } from 'node:util';
 import { ingestBench } from './ingest.bench.js';
+import { layoutBench } from './layout.bench.js';
 import { writeBenchmarksMd } from './report.js';
 
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     seconds: { type: 'string', default: '10' },
+    events: { type: 'string', default: '10000000' },
   },
 });
 
 const sections: Record<string, () => Promise<unknown>> = {
+  layout: () => layoutBench({ events: Number(values.events) }),
   ingest: () => ingestBench({ seconds: Number(values.seconds) }),
 };
 
