@@ -14,7 +14,6 @@ export const PAGE_PATHS = [
   '/',
   '/funnel',
   '/sessions',
-  '/engagement',
   '/trends',
   '/retention',
   '/paths',

@@ -20,6 +20,7 @@ export const PAGES: readonly PageDef[] = [
   { path: '/trends', title: 'Trends', load: () => import('./pages/trends.js') },
   { path: '/sessions', title: 'Sessions', load: () => import('./pages/sessions.js') },
   { path: '/retention', title: 'Retention', load: () => import('./pages/retention.js') },
+  { path: '/paths', title: 'Paths', load: () => import('./pages/paths.js') },
   { path: '/live', title: 'Live', load: () => import('./pages/live.js') },
   { path: '/rejected', title: 'Quarantine', load: () => import('./pages/rejected.js') },
 ];

@@ -9,3 +9,4 @@ export type { TrendsResult, TrendsSeries, TrendsPeriod } from '../../../src/anal
 export type { SessionsResult, SessionDay, SessionRow } from '../../../src/analyses/sessions/result.js';
 export type { PersonsAtStepResult, FunnelPerson } from '../../../src/analyses/funnel/persons.js';
 export type { RetentionResult, RetentionCohort } from '../../../src/analyses/retention/definition.js';
+export type { PathsResult, PathsNode, PathsLink, PathsEntry } from '../../../src/analyses/paths/definition.js';

@@ -25,10 +25,11 @@ export function formatDuration(ms: number | null | undefined): string {
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  const two = (big: string, small: number, unit: string): string => (small === 0 ? big : `${big} ${String(small).padStart(2, '0')}${unit}`);
+  if (m < 60) return two(`${m}m`, s % 60, 's');
   const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d ${String(h % 24).padStart(2, '0')}h`;
+  if (h < 48) return two(`${h}h`, m % 60, 'm');
+  return two(`${Math.floor(h / 24)}d`, h % 24, 'h');
 }
 
 /** `3 min ago` for a past ISO time; absolute beyond a week. */

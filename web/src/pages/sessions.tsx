@@ -258,7 +258,7 @@ function SessionList({ rows, total, page, onPage }: { rows: readonly SessionRow[
           { key: 'exit', label: 'Exit', value: (r) => r.exitPage || r.exitEvent },
           { key: 'device', label: 'Device', value: (r) => r.device },
           { key: 'channel', label: 'Channel', value: (r) => r.channel },
-          { key: 'flags', label: 'Goals', value: (r) => `${r.intent ? 'intent ' : ''}${r.success ? 'success' : ''}${r.bounce ? 'bounce' : ''}`.trim() },
+          { key: 'flags', label: 'Goals', value: (r) => [r.intent && 'intent', r.success && 'success', r.bounce && 'bounce'].filter(Boolean).join(', ') },
         ]}
       />
     </>
