@@ -31,7 +31,7 @@ test('without a build, every page answers 503 with how to build, and the API pat
   for (const path of PAGE_PATHS) {
     const res = await app.inject({ method: 'GET', url: path });
     assert.equal(res.statusCode, 503, path);
-    assert.match(res.headers['content-type'] ?? '', /text\/html/);
+    assert.match(String(res.headers['content-type']), /text\/html/);
     assert.match(res.body, /npm run build/);
   }
   const asset = await app.inject({ method: 'GET', url: '/assets/index-abc.js' });
@@ -57,7 +57,7 @@ test('with a build, pages get the shell (revalidated, no referrer) and assets ar
   }
   const js = await app.inject({ method: 'GET', url: '/assets/index-abc.js' });
   assert.equal(js.statusCode, 200);
-  assert.match(js.headers['content-type'] ?? '', /javascript/);
+  assert.match(String(js.headers['content-type']), /javascript/);
   assert.match(String(js.headers['cache-control']), /immutable/);
   assert.equal((await app.inject({ method: 'GET', url: '/assets/../index.html' })).statusCode, 404);
   assert.equal((await app.inject({ method: 'GET', url: '/nope' })).statusCode, 404);
