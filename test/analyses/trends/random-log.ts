@@ -58,7 +58,7 @@ const HALF_HOUR = 1_800_000;
 
 function timestampArb(centerMs: number, spanDays: number, nearDays: number): fc.Arbitrary<number> {
   const steps = spanDays * 48;
-  const near = nearDays * 48;
+  const near = Math.round(nearDays * 48);
   return fc
     .tuple(
       fc.oneof(
@@ -193,20 +193,21 @@ export function timeText(ms: number, timeZone: string, form: 'date' | 'local' | 
 
 /**
  * A range near the scenario's instant: starting at most `before` days earlier (sometimes up to
- * `maxSpanDays`), at least `minDays` long, in random text forms.
+ * `maxSpanDays`) and at most `after` days later, at least `minDays` long, in random text forms.
  */
 export function rangeArb(
   scenario: Scenario,
   maxSpanDays: number,
-  shape: { before?: number; minDays?: number } = {},
+  shape: { before?: number; after?: number; minDays?: number } = {},
 ): fc.Arbitrary<{ from: string; to: string }> {
   const before = shape.before ?? 2.5;
+  const after = Math.round((shape.after ?? 0.5) * 48);
   const minLength = Math.max(1, Math.round((shape.minDays ?? 0) * 48));
   return fc
     .record({
       startHalfHours: fc.oneof(
-        { weight: 3, arbitrary: fc.integer({ min: -Math.round(before * 48), max: 24 }) },
-        { weight: 1, arbitrary: fc.integer({ min: -maxSpanDays * 48, max: 24 }) },
+        { weight: 3, arbitrary: fc.integer({ min: -Math.round(before * 48), max: after }) },
+        { weight: 1, arbitrary: fc.integer({ min: -maxSpanDays * 48, max: after }) },
       ),
       lengthHalfHours: fc.integer({ min: minLength, max: Math.max(minLength, maxSpanDays * 48) }),
       fromForm: fc.constantFrom('date', 'date', 'local', 'utc'),

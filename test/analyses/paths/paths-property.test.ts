@@ -1,0 +1,54 @@
+/** Engine vs reference on random logs and random paths definitions. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { tempStore } from '../../helpers/temp-store.js';
+import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import { pathsAnalysis } from '../../../src/analyses/paths/index.js';
+import { pathsReference } from '../../../src/analyses/paths/reference.js';
+import { pathsDefinitionSchema } from '../../../src/analyses/paths/definition.js';
+import { EVENT_NAMES, insertCases, logCaseArb, rangeArb } from '../trends/random-log.js';
+import { filtersArb } from '../trends/random-filters.js';
+
+let store: ChdbStore;
+let dispose: () => Promise<void>;
+before(async () => ({ store, dispose } = await tempStore()));
+after(async () => dispose());
+
+const caseArb = logCaseArb({ maxEvents: 50, spanDays: 3, nearDays: 0.25, persons: 5 }).chain((log) =>
+  fc.record({
+    log: fc.constant(log),
+    definition: fc
+      .record({
+        startEvent: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('view', 'click') }, { weight: 1, arbitrary: fc.constantFrom(...EVENT_NAMES) }),
+        direction: fc.constantFrom('next', 'previous'),
+        steps: fc.integer({ min: 1, max: 5 }),
+        sessionTimeout: fc.constantFrom('1m', '30m', '30m', '2h', '1d'),
+        limit: fc.integer({ min: 1, max: 6 }),
+        filters: fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: filtersArb }),
+      })
+      .chain((d) => rangeArb(log.scenario, 3, { before: 0.5, after: 0, minDays: 0.5 }).map((r) => ({ ...d, ...r }))),
+  }),
+);
+
+test('paths: engine equals reference on random logs (sessions, equal timestamps, hostile names)', async () => {
+  const seed = Number(process.env.FC_SEED ?? Date.now() % 1_000_000);
+  const cases = fc.sample(caseArb, { numRuns: 80, seed });
+  const logs = await insertCases(store, 'pa', cases.map((c) => c.log));
+  let compared = 0;
+  let branching = 0;
+  for (const [i, c] of cases.entries()) {
+    const parsed = pathsDefinitionSchema.safeParse(c.definition);
+    if (!parsed.success) continue;
+    const ctx = { store, projectId: `pa${i}`, timezone: c.log.scenario.timeZone, now: () => 0 };
+    const t0 = performance.now();
+    const got = await pathsAnalysis.run(ctx, parsed.data);
+    if (process.env.FC_STATS) console.log('q', Math.round(performance.now() - t0), got.sessions, got.paths.length);
+    const want = pathsReference(logs[i]!, parsed.data, ctx.timezone);
+    assert.deepEqual(got, want, `seed ${seed}, case ${i}: ${JSON.stringify({ tz: ctx.timezone, definition: parsed.data })}`);
+    compared++;
+    if (got.paths.length >= 2 && got.sessions >= 3) branching++;
+  }
+  assert.ok(compared >= 50, `only ${compared} of ${cases.length} random definitions were valid`);
+  assert.ok(branching >= 15, `only ${branching} cases had several distinct paths`);
+});
