@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { z } from 'zod';
 import { startApp, type AppOptions, type RunningApp } from '../../app.js';
 import { generateDemo, SCENARIO_NAMES, type ScenarioName } from '../../demo/generate-demo.js';
@@ -67,7 +67,11 @@ export function registerDemo(program: Command, appOptions: () => AppOptions): vo
       .description('create one project per demo scenario with generated data, then serve the API and dashboard')
       .option('--events <n>', 'events per scenario', positiveInt, 200_000)
       .option('--seed <n>', 'random seed (same seed, same data)', (v: string) => positiveInt(v, 0, true), 42)
-      .option('--days <n>', 'days of history, ending now', positiveInt, 60)
+      .option('--days <n>', 'days of history, ending now (at least 2)', (v: string) => {
+        const n = positiveInt(v);
+        if (n < 2) throw new InvalidArgumentError('expected at least 2 days');
+        return n;
+      }, 60)
       .option('--scenarios <list>', `comma-separated subset of ${SCENARIO_NAMES.join(',')}`, SCENARIO_NAMES.join(','))
       .option('--no-serve', 'generate and exit instead of serving'),
     SERVER_KEYS,
