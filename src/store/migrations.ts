@@ -115,6 +115,161 @@ export const MIGRATIONS: readonly Migration[] = [
       ORDER BY (project_id, person_id, key)`,
     ],
   },
+  {
+    version: 3,
+    name: 'live: per-event points, minute and hour buckets, top-list history and schedules',
+    statements: [
+      // Live counters read pre-aggregated rows fed by materialized views as the loader inserts
+      // events. Every target keeps a deduplication window so a loader replay (same insert token)
+      // is not counted twice, and a TTL of 8 days (windows reach back at most 7). max_position is
+      // the largest log position aggregated into a row: it tells the live reader whether a load
+      // it has not been told about yet is already visible (see docs/live.md).
+      //
+      // One row per event and property, ordered for one item's lookups (counter edges, persons).
+      `CREATE TABLE IF NOT EXISTS {db}.live_points (
+        project_id LowCardinality(String),
+        event LowCardinality(String),
+        key LowCardinality(String),
+        value String,
+        timestamp DateTime64(3, 'UTC'),
+        person_id String,
+        log_position UInt64
+      ) ENGINE = MergeTree
+      PARTITION BY toDate(timestamp)
+      ORDER BY (project_id, event, key, value, timestamp)
+      TTL toDateTime(timestamp) + INTERVAL 8 DAY
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_points_mv TO {db}.live_points AS
+      SELECT project_id, event, kv.1 AS key, kv.2 AS value, timestamp, person_id, log_position
+      FROM {db}.events
+      ARRAY JOIN arrayZip(mapKeys(properties), mapValues(properties)) AS kv`,
+      // The same rows ordered by time within a property: the ragged ends of a top list.
+      `CREATE TABLE IF NOT EXISTS {db}.live_points_by_time (
+        project_id LowCardinality(String),
+        event LowCardinality(String),
+        key LowCardinality(String),
+        value String,
+        timestamp DateTime64(3, 'UTC'),
+        person_id String,
+        log_position UInt64
+      ) ENGINE = MergeTree
+      PARTITION BY toDate(timestamp)
+      ORDER BY (project_id, event, key, timestamp)
+      TTL toDateTime(timestamp) + INTERVAL 8 DAY
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_points_by_time_mv TO {db}.live_points_by_time AS
+      SELECT project_id, event, key, value, timestamp, person_id, log_position FROM {db}.live_points`,
+      // Minute buckets per item (one counter over a long window reads one row per minute)...
+      `CREATE TABLE IF NOT EXISTS {db}.live_minutes (
+        project_id LowCardinality(String),
+        event LowCardinality(String),
+        key LowCardinality(String),
+        value String,
+        minute DateTime('UTC'),
+        n SimpleAggregateFunction(sum, UInt64),
+        max_position SimpleAggregateFunction(max, UInt64)
+      ) ENGINE = AggregatingMergeTree
+      PARTITION BY toDate(minute)
+      ORDER BY (project_id, event, key, value, minute)
+      TTL minute + INTERVAL 8 DAY
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_minutes_mv TO {db}.live_minutes AS
+      SELECT project_id, event, key, value, toStartOfMinute(timestamp) AS minute,
+             count() AS n, max(log_position) AS max_position
+      FROM {db}.live_points GROUP BY project_id, event, key, value, minute`,
+      // ...and per minute across items (a top list reads every item of the minutes it needs).
+      `CREATE TABLE IF NOT EXISTS {db}.live_minutes_by_time (
+        project_id LowCardinality(String),
+        event LowCardinality(String),
+        key LowCardinality(String),
+        minute DateTime('UTC'),
+        value String,
+        n SimpleAggregateFunction(sum, UInt64),
+        max_position SimpleAggregateFunction(max, UInt64)
+      ) ENGINE = AggregatingMergeTree
+      PARTITION BY toDate(minute)
+      ORDER BY (project_id, event, key, minute, value)
+      TTL minute + INTERVAL 8 DAY
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_minutes_by_time_mv TO {db}.live_minutes_by_time AS
+      SELECT project_id, event, key, toStartOfMinute(timestamp) AS minute, value,
+             count() AS n, max(log_position) AS max_position
+      FROM {db}.live_points GROUP BY project_id, event, key, minute, value`,
+      `CREATE TABLE IF NOT EXISTS {db}.live_hours_by_time (
+        project_id LowCardinality(String),
+        event LowCardinality(String),
+        key LowCardinality(String),
+        hour DateTime('UTC'),
+        value String,
+        n SimpleAggregateFunction(sum, UInt64),
+        max_position SimpleAggregateFunction(max, UInt64)
+      ) ENGINE = AggregatingMergeTree
+      PARTITION BY toDate(hour)
+      ORDER BY (project_id, event, key, hour, value)
+      TTL hour + INTERVAL 8 DAY
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_hours_by_time_mv TO {db}.live_hours_by_time AS
+      SELECT project_id, event, key, toStartOfHour(timestamp) AS hour, value,
+             count() AS n, max(log_position) AS max_position
+      FROM {db}.live_points GROUP BY project_id, event, key, hour, value`,
+      // Counters without a property filter (every event of a name, or of the project).
+      `CREATE TABLE IF NOT EXISTS {db}.live_event_points (
+        project_id LowCardinality(String),
+        event LowCardinality(String),
+        timestamp DateTime64(3, 'UTC'),
+        person_id String,
+        log_position UInt64
+      ) ENGINE = MergeTree
+      PARTITION BY toDate(timestamp)
+      ORDER BY (project_id, event, timestamp)
+      TTL toDateTime(timestamp) + INTERVAL 8 DAY
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_event_points_mv TO {db}.live_event_points AS
+      SELECT project_id, event, timestamp, person_id, log_position FROM {db}.events`,
+      `CREATE TABLE IF NOT EXISTS {db}.live_event_minutes (
+        project_id LowCardinality(String),
+        event LowCardinality(String),
+        minute DateTime('UTC'),
+        n SimpleAggregateFunction(sum, UInt64),
+        max_position SimpleAggregateFunction(max, UInt64)
+      ) ENGINE = AggregatingMergeTree
+      PARTITION BY toDate(minute)
+      ORDER BY (project_id, event, minute)
+      TTL minute + INTERVAL 8 DAY
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_event_minutes_mv TO {db}.live_event_minutes AS
+      SELECT project_id, event, toStartOfMinute(timestamp) AS minute, count() AS n, max(log_position) AS max_position
+      FROM {db}.events GROUP BY project_id, event, minute`,
+      // Top lists saved on a schedule: "which items were highlighted when".
+      `CREATE TABLE IF NOT EXISTS {db}.live_top_history (
+        project_id LowCardinality(String),
+        event String,
+        key String,
+        taken_at DateTime64(3, 'UTC'),
+        window_ms UInt64,
+        rank UInt32,
+        value String,
+        count UInt64,
+        second_event String DEFAULT '',
+        second_count UInt64 DEFAULT 0
+      ) ENGINE = MergeTree
+      PARTITION BY toYYYYMM(taken_at)
+      ORDER BY (project_id, event, key, taken_at, rank)
+      SETTINGS non_replicated_deduplication_window = 1000`,
+      `CREATE TABLE IF NOT EXISTS {db}.live_top_schedules (
+        project_id String,
+        event String,
+        key String,
+        window_ms UInt64,
+        top_limit UInt32,
+        every_ms UInt64,
+        second_event String,
+        active Bool,
+        updated_at DateTime64(3, 'UTC')
+      ) ENGINE = ReplacingMergeTree(updated_at)
+      ORDER BY (project_id, event, key)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
