@@ -1,0 +1,135 @@
+/**
+ * Storing one chunk (a range of rows) of a staged import, so that a chunk is either complete or
+ * completed by the next run of the same import:
+ *
+ *   start marker → quarantine rows → events (or person properties) → identity links → done marker
+ *
+ * Markers are rows of `event_ids` with ids derived from the import key and the row range. A chunk
+ * with a done marker is skipped on a rerun. A chunk with only a start marker was interrupted: its
+ * events are filtered against those the earlier run stored (matched by event id within this
+ * import's rows), and every insert carries a deduplication token derived from the chunk, so a
+ * block the engine already has is not stored twice.
+ */
+import { uuidV5 } from '../events/event-id.js';
+import type { QueryParams, Store } from '../store/store.js';
+import type { TypedColumn } from './import-spec.js';
+
+export interface ChunkJob {
+  readonly store: Store;
+  readonly projectId: string;
+  readonly importKey: string;
+  /** The mapped-rows subquery (mapping-sql) and its parameters. */
+  readonly mapped: string;
+  readonly params: QueryParams;
+  readonly kind: 'events' | 'persons';
+  readonly typed: readonly TypedColumn[];
+  readonly receivedAtMs: number;
+  readonly fileName: string;
+  readonly payloadChars: number;
+  /** Whether rows can carry both a user id and an anonymous id (both columns mapped). */
+  readonly linksIdentities: boolean;
+}
+
+export interface ChunkRange {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+export function chunkMarker(importKey: string, range: ChunkRange, stage: 'start' | 'done'): string {
+  return uuidV5(`import-chunk:${importKey}:${range.lo}:${range.hi}:${stage}`);
+}
+
+/** Markers already stored, among the given ids. */
+export async function storedMarkers(store: Store, projectId: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await store.query<{ id: string }>(
+    `SELECT DISTINCT toString(event_id) AS id FROM ${store.database}.event_ids
+     WHERE project_id = {project:String} AND event_id IN {ids:Array(UUID)}`,
+    { project: projectId, ids: [...ids] },
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+async function mark(job: ChunkJob, id: string): Promise<void> {
+  await job.store.exec(
+    `INSERT INTO ${job.store.database}.event_ids (project_id, event_id, log_position) VALUES ({project:String}, {id:UUID}, 0)`,
+    { project: job.projectId, id },
+  );
+}
+
+/** The `context` stored with every event of one import: names the import, so its rows can be found. */
+export function importContext(importKey: string): string {
+  return JSON.stringify({ import: importKey });
+}
+
+/**
+ * Stores rows [lo, hi), of which `good` have no problems. `interrupted` says an earlier run
+ * started this chunk. Returns how many events (or persons) this run stored and how many an
+ * earlier run already had.
+ */
+export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { rows: number; good: number }, interrupted: boolean): Promise<{ stored: number; already: number }> {
+  const { good } = counts;
+  const { store } = job;
+  const db = store.database;
+  const token = (what: string) => `import:${job.importKey}:${range.lo}:${range.hi}:${what}`;
+  const params = (what: string, extra: QueryParams = {}): QueryParams => ({
+    ...job.params, ...extra, project: job.projectId, lo: range.lo, hi: range.hi, token: token(what),
+  });
+  if (!interrupted) await mark(job, chunkMarker(job.importKey, range, 'start'));
+
+  if (counts.rows > good) await store.exec(
+    `INSERT INTO ${db}.rejected_events (project_id, received_at, source, reason, errors, payload, payload_truncated, file, line)
+     SELECT {project:String}, fromUnixTimestamp64Milli({received:Int64}, 'UTC'), 'import', codes[1], errors,
+       substringUTF8(payload, 1, {chars:UInt64}), lengthUTF8(payload) > {chars:UInt64}, {file:String}, line_no
+     FROM ${job.mapped} WHERE notEmpty(codes)
+     SETTINGS insert_deduplication_token = {token:String}`,
+    params('rejected', { received: job.receivedAtMs, chars: job.payloadChars, file: job.fileName }),
+  );
+
+  let stored: number;
+  let already = 0;
+  if (job.kind === 'persons') {
+    stored = good;
+    if (good > 0) await store.exec(
+      `INSERT INTO ${db}.person_properties (project_id, person_id, key, value, updated_at)
+       SELECT {project:String}, person_id, k, v, assumeNotNull(updated_at)
+       FROM ${job.mapped} ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
+       WHERE empty(codes)
+       SETTINGS insert_deduplication_token = {token:String}`,
+      params('persons'),
+    );
+  } else {
+    const context = importContext(job.importKey);
+    const earlier = `SELECT event_id FROM ${db}.events WHERE project_id = {project:String} AND context = {context:String}`;
+    if (interrupted) {
+      already = await count(store, `SELECT count() AS n FROM ${job.mapped} WHERE empty(codes) AND event_id IN (${earlier})`, params('count', { context }));
+    }
+    stored = good - already;
+    const typed = job.typed.map((t) => `, ${t}`).join('');
+    if (good > already) await store.exec(
+      `INSERT INTO ${db}.events (project_id, event_id, type, event, person_id, anonymous_id, user_id, timestamp, received_at${typed}, properties, context)
+       SELECT {project:String}, event_id, 'track', event, person_id, anonymous_id, user_id, assumeNotNull(timestamp),
+         fromUnixTimestamp64Milli({received:Int64}, 'UTC')${typed}, properties, {context:String}
+       FROM ${job.mapped} WHERE empty(codes)${interrupted ? ` AND event_id NOT IN (${earlier})` : ''}
+       SETTINGS insert_deduplication_token = {token:String}`,
+      params('events', { received: job.receivedAtMs, context }),
+    );
+    // A row with both ids links the anonymous id to the user, as the loader does for live events.
+    if (job.linksIdentities && good > 0) await store.exec(
+      `INSERT INTO ${db}.person_aliases (project_id, distinct_id, person_id, updated_at)
+       SELECT {project:String}, anonymous_id, argMax(user_id, timestamp), max(assumeNotNull(timestamp))
+       FROM ${job.mapped}
+       WHERE empty(codes) AND user_id != '' AND anonymous_id != '' AND anonymous_id != user_id
+       GROUP BY anonymous_id
+       SETTINGS insert_deduplication_token = {token:String}`,
+      params('aliases'),
+    );
+  }
+  await mark(job, chunkMarker(job.importKey, range, 'done'));
+  return { stored, already };
+}
+
+async function count(store: Store, sql: string, params: QueryParams): Promise<number> {
+  const [r] = await store.query<{ n: string }>(`SELECT toString(n) AS n FROM (${sql})`, params);
+  return Number(r?.n ?? 0);
+}
