@@ -1,0 +1,50 @@
+/** The engagement analysis: time on content per day, per person and day, or per content item and day. */
+import type { Analysis, AnalysisContext } from '../analysis.js';
+import type { EngagementDefinition } from './definition.js';
+import { engagementDefinitionSchema, planEngagement } from './definition.js';
+import type { EngagementDay, EngagementItemDay, EngagementPersonDay, EngagementResult } from './result.js';
+import { engagementTable } from './result.js';
+import { compileEngagement } from './engagement-compiler.js';
+
+export type { EngagementDefinition } from './definition.js';
+export type { EngagementDay, EngagementItemDay, EngagementPersonDay, EngagementResult } from './result.js';
+
+function target(ctx: AnalysisContext) {
+  return { database: ctx.store.database, projectId: ctx.projectId, timezone: ctx.timezone };
+}
+
+async function run(ctx: AnalysisContext, def: EngagementDefinition): Promise<EngagementResult> {
+  const plan = planEngagement(def);
+  const q = compileEngagement(plan, target(ctx), false);
+  switch (plan.report) {
+    case 'daily':
+      return { report: 'daily', rows: await ctx.store.query<EngagementDay>(q.sql, q.params) };
+    case 'per_person_day':
+      return { report: 'per_person_day', rows: await ctx.store.query<EngagementPersonDay>(q.sql, q.params) };
+    case 'per_item_day':
+      return { report: 'per_item_day', keys: plan.keys, rows: await ctx.store.query<EngagementItemDay>(q.sql, q.params) };
+  }
+}
+
+export const engagementAnalysis: Analysis<EngagementDefinition, EngagementResult> = {
+  name: 'engagement',
+  description:
+    'Time on content: dwell time of content views (time to the next event in the same session), ' +
+    'per day, per person and day, or per content key (e.g. merchant, flyer) and day.',
+  schema: engagementDefinitionSchema,
+  run,
+  toTable: engagementTable,
+};
+
+/**
+ * The report as bytes for BI tools. In per_item_day the key values are columns key_1..key_n,
+ * in the order of the definition's `keys`.
+ */
+export async function engagementExport(
+  ctx: AnalysisContext,
+  def: EngagementDefinition,
+  format: 'CSVWithNames' | 'Parquet',
+): Promise<Uint8Array> {
+  const q = compileEngagement(planEngagement(def), target(ctx), true);
+  return ctx.store.queryRaw(q.sql, q.params, format);
+}
