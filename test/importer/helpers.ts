@@ -1,4 +1,5 @@
 /** Shared pieces of the importer tests: temp files, one-call imports, stored rows in a comparable shape. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,3 +85,22 @@ export async function quarantined(store: Store, projectId: string): Promise<Quar
 
 /** `2018-10-01T13:54:59-04:00` → `2018-10-01T17:54:59.000Z`. */
 export const utc = (iso: string): string => new Date(iso).toISOString();
+
+const CLI = fileURLToPath(new URL('./fixtures/cli.ts', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/** Runs `clickpath ARGS` (with the import command) in a child process. */
+export function cli(args: readonly string[], options: { cwd?: string } = {}): CliRun {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', timeout: 120_000, ...(options.cwd ? { cwd: options.cwd } : {}) });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The same, without blocking the test process (for runs that get signalled). */
+export function cliChild(args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
