@@ -126,6 +126,9 @@ export const MIGRATIONS: readonly Migration[] = [
       // it has not been told about yet is already visible (see docs/live.md).
       //
       // One row per event and property, ordered for one item's lookups (counter edges, persons).
+      // The views below only take events of the last 8 days (live windows are at most 7): an
+      // import of years of history must neither copy it here nor touch hundreds of daily
+      // partitions in one insert.
       `CREATE TABLE IF NOT EXISTS {db}.live_points (
         project_id LowCardinality(String),
         event LowCardinality(String),
@@ -142,7 +145,8 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_points_mv TO {db}.live_points AS
       SELECT project_id, event, kv.1 AS key, kv.2 AS value, timestamp, person_id, log_position
       FROM {db}.events
-      ARRAY JOIN arrayZip(mapKeys(properties), mapValues(properties)) AS kv`,
+      ARRAY JOIN arrayZip(mapKeys(properties), mapValues(properties)) AS kv
+      WHERE timestamp >= now() - INTERVAL 8 DAY`,
       // The same rows ordered by time within a property: the ragged ends of a top list.
       `CREATE TABLE IF NOT EXISTS {db}.live_points_by_time (
         project_id LowCardinality(String),
@@ -225,7 +229,8 @@ export const MIGRATIONS: readonly Migration[] = [
       TTL toDateTime(timestamp) + INTERVAL 8 DAY
       SETTINGS non_replicated_deduplication_window = 10000`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_event_points_mv TO {db}.live_event_points AS
-      SELECT project_id, event, timestamp, person_id, log_position FROM {db}.events`,
+      SELECT project_id, event, timestamp, person_id, log_position FROM {db}.events
+      WHERE timestamp >= now() - INTERVAL 8 DAY`,
       `CREATE TABLE IF NOT EXISTS {db}.live_event_minutes (
         project_id LowCardinality(String),
         event LowCardinality(String),
@@ -239,7 +244,7 @@ export const MIGRATIONS: readonly Migration[] = [
       SETTINGS non_replicated_deduplication_window = 10000`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_event_minutes_mv TO {db}.live_event_minutes AS
       SELECT project_id, event, toStartOfMinute(timestamp) AS minute, count() AS n, max(log_position) AS max_position
-      FROM {db}.events GROUP BY project_id, event, minute`,
+      FROM {db}.events WHERE timestamp >= now() - INTERVAL 8 DAY GROUP BY project_id, event, minute`,
       // Top lists saved on a schedule: "which items were highlighted when".
       `CREATE TABLE IF NOT EXISTS {db}.live_top_history (
         project_id LowCardinality(String),
