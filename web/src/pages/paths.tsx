@@ -147,6 +147,12 @@ function nodeName(id: string, direction: Direction): string {
   return id.slice(id.indexOf(':') + 1);
 }
 
+/** A path in time order, whichever way it was followed. */
+function pathText(p: PathsResult['paths'][number], direction: Direction): string {
+  const events = direction === 'next' ? [...p.path, ...(p.ended ? ['(session ended)'] : [])] : [...(p.ended ? ['(session started)'] : []), ...[...p.path].reverse()];
+  return events.join(' → ');
+}
+
 function PathsView({ result }: { result: PathsResult }) {
   const option = useMemo(() => {
     const previous = result.direction === 'previous';
@@ -181,7 +187,6 @@ function PathsView({ result }: { result: PathsResult }) {
     };
   }, [result]);
   if (result.sessions === 0) return <Empty title={`No session with “${result.startEvent}” in this range`}>Pick another event or widen the range.</Empty>;
-  const arrow = result.direction === 'next' ? ' → ' : ' ← ';
   return (
     <>
       <section class="card">
@@ -197,7 +202,7 @@ function PathsView({ result }: { result: PathsResult }) {
           rows={result.paths}
           exportName="paths"
           columns={[
-            { key: 'path', label: 'Path', value: (p) => p.path.join(arrow) + (p.ended ? `${arrow}${result.direction === 'next' ? '(end)' : '(start)'}` : '') },
+            { key: 'path', label: 'Path', value: (p) => pathText(p, result.direction) },
             { key: 'count', label: 'Sessions', value: (p) => p.count, render: (p) => formatCount(p.count), numeric: true },
             { key: 'share', label: 'Share', value: (p) => (result.sessions > 0 ? p.count / result.sessions : null), render: (p) => formatPercent(result.sessions > 0 ? p.count / result.sessions : null), numeric: true },
           ]}
