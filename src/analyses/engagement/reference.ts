@@ -22,6 +22,11 @@ export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
+// Own properties only: a key like "__proto__" must not reach Object.prototype.
+function propertyOf(e: RefEvent, key: string): string | undefined {
+  return Object.hasOwn(e.properties, key) ? e.properties[key] : undefined;
+}
+
 export function referenceViews(events: readonly RefEvent[], plan: EngagementPlan, timezone: string): RefView[] {
   const views: RefView[] = [];
   for (const { personId, events: evs } of referenceSessionize(events, plan.rules, timezone)) {
@@ -30,14 +35,14 @@ export function referenceViews(events: readonly RefEvent[], plan: EngagementPlan
       const day = localDate(e.timestampMs, timezone);
       if (plan.rules.from !== null && day < plan.rules.from) return;
       if (plan.rules.to !== null && day > plan.rules.to) return;
-      const explicit = plan.durationProperty === null ? null : explicitDurationMs(e.properties[plan.durationProperty], plan.durationUnit);
+      const explicit = plan.durationProperty === null ? null : explicitDurationMs(propertyOf(e, plan.durationProperty), plan.durationUnit);
       let dwellMs = explicit;
       if (dwellMs === null) {
         const later = evs.slice(i + 1);
         const end = later.find((x) => !plan.heartbeatEvents.includes(x.event)) ?? later[later.length - 1];
         dwellMs = end === undefined ? null : end.timestampMs - e.timestampMs;
       }
-      views.push({ personId, day, key: plan.keys.map((k) => e.properties[k] ?? ''), dwellMs });
+      views.push({ personId, day, key: plan.keys.map((k) => propertyOf(e, k) ?? ''), dwellMs });
     });
   }
   return views;
