@@ -248,5 +248,10 @@ test('a wrong key is refused with a message, the right one typed into the form s
   await page.locator('input[name="secret-key"]').fill(t.project.secretKey);
   await page.getByRole('button', { name: 'Open dashboard' }).click();
   await page.locator('main h1', { hasText: 'Overview' }).waitFor();
+  // Signing out forgets the key and is not reported as an error.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.locator('form.login').waitFor();
+  assert.equal(await page.locator('form.login [role="alert"]').count(), 0);
+  assert.equal(await page.evaluate("localStorage.getItem('clickpath.secretKey')"), null);
   assert.deepEqual(pageErrors, [], 'no uncaught errors or blocked resources in the page');
 });

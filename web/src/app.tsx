@@ -58,12 +58,19 @@ export function App({ handedKey }: { handedKey: string | null }) {
   if (session.state === 'login') return <Login onSubmit={signIn} {...(session.message ? { message: session.message } : {})} />;
   return (
     <ProjectContext.Provider value={session.status.project}>
-      <Shell status={session.status} />
+      <Shell
+        status={session.status}
+        onSignOut={() => {
+          setKey(null);
+          // After the key listener: a chosen sign-out is not an error.
+          setSession({ state: 'login' });
+        }}
+      />
     </ProjectContext.Provider>
   );
 }
 
-function Shell({ status }: { status: ProjectStatus }) {
+function Shell({ status, onSignOut }: { status: ProjectStatus; onSignOut: () => void }) {
   const loc = useLocation();
   const page = PAGES.find((p) => p.path === loc.path);
   useEffect(() => {
@@ -89,7 +96,7 @@ function Shell({ status }: { status: ProjectStatus }) {
             </li>
           ))}
         </ul>
-        <button type="button" class="btn-link sign-out" onClick={() => setKey(null)}>
+        <button type="button" class="btn-link sign-out" onClick={onSignOut}>
           Sign out
         </button>
       </nav>
