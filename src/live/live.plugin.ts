@@ -1,0 +1,89 @@
+/**
+ * Real time: live counters, top lists (with scheduled snapshots) and the live event stream, as a
+ * route module for `startApp`:
+ *   startApp(config, { plugins: [livePlugin] })
+ *   startApp(config, { plugins: [createLivePlugin({ defaultSnapshots: [...] })] })
+ * docs/live.md describes the API and its semantics.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppCore } from '../app.js';
+import type { Auth } from '../api/auth.js';
+import { TailIndex } from './tail-index.js';
+import { LiveReader } from './live-reader.js';
+import { TopSnapshots, type SnapshotSpec } from './top-snapshots.js';
+import { registerLiveRoutes, topItems } from './live.routes.js';
+import { OpenStreams, registerStreamRoute } from './stream.route.js';
+
+export interface LiveOptions {
+  /** Events of the unloaded tail kept in memory before reading ahead pauses. */
+  readonly maxTailEvents: number;
+  /** SSE keep-alive comment (and resume-point) interval. */
+  readonly heartbeatMs: number;
+  /** Unsent bytes a stream consumer may fall behind by... */
+  readonly streamBufferBytes: number;
+  /** ...for at most this long before its stream is closed. */
+  readonly slowConsumerMs: number;
+  /** How often due top-list snapshots are looked for. */
+  readonly snapshotCheckMs: number;
+  /** Snapshot schedules every project has (a project's own schedule for the same pair wins). */
+  readonly defaultSnapshots: readonly SnapshotSpec[];
+  /** Receives the running parts (tests, benchmarks). */
+  readonly onReady?: (live: LiveService) => void;
+}
+
+export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
+  maxTailEvents: 2_000_000,
+  heartbeatMs: 15_000,
+  streamBufferBytes: 1024 * 1024,
+  slowConsumerMs: 30_000,
+  snapshotCheckMs: 60_000,
+  defaultSnapshots: [],
+};
+
+export interface LiveService {
+  readonly tail: TailIndex;
+  readonly reader: LiveReader;
+  readonly snapshots: TopSnapshots;
+}
+
+export type LivePlugin = (app: FastifyInstance, core: AppCore, auth: Auth) => Promise<void>;
+
+export function createLivePlugin(overrides: Partial<LiveOptions> = {}): LivePlugin {
+  const options: LiveOptions = { ...DEFAULT_LIVE_OPTIONS, ...overrides };
+  return async (app, core, auth) => {
+    const onError = (what: string) => (err: unknown) => app.log.error({ err }, what);
+    const tail = new TailIndex(core.log, core.loader, core.store, { maxEvents: options.maxTailEvents, onError: onError('live tail failed; retrying') });
+    const reader = new LiveReader(core.store, tail);
+    const snapshots = new TopSnapshots({
+      store: core.store,
+      projects: () => core.registry.list().map((p) => p.projectId),
+      takeTop: (projectId, spec, end) => topItems(reader, projectId, spec, end),
+      now: core.now,
+      defaults: options.defaultSnapshots,
+      onError: onError('top-list snapshot failed'),
+    });
+    const streams = new OpenStreams();
+    registerLiveRoutes(app, { reader, snapshots, auth, now: core.now });
+    registerStreamRoute(app, {
+      log: core.log,
+      auth,
+      heartbeatMs: options.heartbeatMs,
+      bufferBytes: options.streamBufferBytes,
+      slowConsumerMs: options.slowConsumerMs,
+      onError: onError('live stream failed'),
+    }, streams);
+    app.addHook('preClose', async () => streams.abortAll());
+    app.addHook('onClose', async () => {
+      await snapshots.stop();
+      await tail.stop();
+    });
+    tail.start();
+    snapshots.start(options.snapshotCheckMs);
+    options.onReady?.({ tail, reader, snapshots });
+  };
+}
+
+/** The live module with default options. */
+export function livePlugin(app: FastifyInstance, core: AppCore, auth: Auth): Promise<void> {
+  return createLivePlugin()(app, core, auth);
+}

@@ -1,0 +1,262 @@
+/**
+ * The acknowledged events the store does not hold yet: the log between the loader's position and
+ * its end, decoded and kept in memory so live counters do not wait for the next load.
+ *
+ * The index follows the log from the loader's position. Whenever the loader reports a new
+ * position (`onLoaded`, called after the range is fully in the store, materialized views
+ * included), everything before it is dropped: from then on the store answers for it. Only events
+ * the loader will actually store are kept: a message id already stored (an SDK retry) or repeated
+ * earlier in the tail is left out, exactly as the loader leaves it out.
+ */
+import type { Store } from '../store/store.js';
+import type { LogRecord, ReadLimits, ReadResult } from '../log/segment-log.js';
+import { LogClosedError, LogRangeError } from '../log/errors.js';
+import { decodeRecord } from '../collector/log-record.js';
+
+export interface TailEvent {
+  /** Position of the log record that carried the event. */
+  readonly position: number;
+  /** Event time, epoch ms. */
+  readonly timestamp: number;
+  readonly event: string;
+  readonly personId: string;
+  readonly properties: Readonly<Record<string, string>>;
+}
+
+export interface TailSnapshot {
+  /** Every event at a log position below this is in the store. */
+  readonly floor: number;
+  /** The project's tail events at positions ≥ floor, in log order. */
+  readonly events: readonly TailEvent[];
+}
+
+/** The part of the log the index reads. */
+export interface TailLog {
+  read(from: number, limits: ReadLimits): Promise<ReadResult>;
+  waitForAppend(after: number, signal?: AbortSignal): Promise<void>;
+  startPosition(): number;
+}
+
+/** The part of the loader the index follows. */
+export interface TailLoader {
+  stats(): { readonly position: number };
+  onLoaded(listener: (position: number) => void): () => void;
+}
+
+export interface TailOptions {
+  /** Stop reading ahead once this many events wait in memory (counts then lag, never err). */
+  readonly maxEvents: number;
+  readonly onError?: (err: unknown) => void;
+}
+
+interface Entry extends TailEvent {
+  readonly id: string;
+}
+
+export class TailIndex {
+  private floor: number;
+  private readPosition: number;
+  private readonly byProject = new Map<string, Entry[]>();
+  /** project \0 event id of every entry, to leave out repeats the loader would drop. */
+  private readonly ids = new Set<string>();
+  private size = 0;
+  private abort: AbortController | null = null;
+  private loop: Promise<void> | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private readonly floorWaiters = new Set<() => void>();
+
+  constructor(
+    private readonly log: TailLog,
+    private readonly loader: TailLoader,
+    private readonly store: Store,
+    private readonly options: TailOptions,
+  ) {
+    this.floor = loader.stats().position;
+    this.readPosition = this.floor;
+  }
+
+  start(): void {
+    if (this.abort) return;
+    this.unsubscribe = this.loader.onLoaded((position) => this.advance(position));
+    this.advance(this.loader.stats().position);
+    this.abort = new AbortController();
+    this.loop = this.run(this.abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.abort?.abort();
+    await this.loop;
+    this.abort = null;
+    this.loop = null;
+    for (const wake of [...this.floorWaiters]) wake();
+  }
+
+  /** Taken synchronously, so the floor and the events always belong together. */
+  snapshot(projectId: string): TailSnapshot {
+    const entries = this.byProject.get(projectId) ?? [];
+    return { floor: this.floor, events: entries.slice(firstAtOrAfter(entries, this.floor)) };
+  }
+
+  stats(): { floor: number; readPosition: number; events: number } {
+    return { floor: this.floor, readPosition: this.readPosition, events: this.size };
+  }
+
+  /** Resolves once the loader has moved past `position` (or after `timeoutMs`, or on stop). */
+  waitForFloorAbove(position: number, timeoutMs: number): Promise<void> {
+    if (this.floor > position || !this.abort) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        if (this.floor <= position && this.abort) return;
+        clearTimeout(timer);
+        this.floorWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.floorWaiters.delete(wake);
+        resolve();
+      }, timeoutMs);
+      this.floorWaiters.add(wake);
+    });
+  }
+
+  private advance(position: number): void {
+    if (position <= this.floor) return;
+    this.floor = position;
+    for (const [project, entries] of this.byProject) {
+      const cut = firstAtOrAfter(entries, position);
+      if (cut === 0) continue;
+      for (const e of entries.slice(0, cut)) this.ids.delete(idKey(project, e.id));
+      entries.splice(0, cut);
+      this.size -= cut;
+      if (entries.length === 0) this.byProject.delete(project);
+    }
+    for (const wake of [...this.floorWaiters]) wake();
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let backoff = 50;
+    while (!signal.aborted) {
+      try {
+        if (this.readPosition < this.floor) this.readPosition = this.floor;
+        if (this.size >= this.options.maxEvents) {
+          await this.waitForFloorAbove(this.floor, 1000);
+          continue;
+        }
+        const batch = await this.readOrSkip(this.readPosition);
+        if (batch === null) continue;
+        if (batch.records.length === 0) {
+          await this.log.waitForAppend(this.readPosition, signal);
+          continue;
+        }
+        await this.index(batch.records);
+        this.readPosition = batch.end;
+        backoff = 50;
+      } catch (err) {
+        if (signal.aborted || err instanceof LogClosedError) return;
+        this.options.onError?.(err);
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  /** A read, or null when the loader deleted what we were about to read (it is stored then). */
+  private async readOrSkip(position: number): Promise<ReadResult | null> {
+    try {
+      return await this.log.read(position, { maxRecords: 2000, maxBytes: 16 * 1024 * 1024 });
+    } catch (err) {
+      if (err instanceof LogRangeError && position < this.log.startPosition()) {
+        this.readPosition = Math.max(this.floor, this.log.startPosition());
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  private async index(records: readonly LogRecord[]): Promise<void> {
+    const candidates: Array<{ project: string; entry: Entry }> = [];
+    const seen = new Set<string>();
+    for (const record of records) {
+      if (record.position < this.floor) continue;
+      const body = decodeRecord(record.payload, record.position);
+      for (const e of body.events) {
+        const key = idKey(e.project_id, e.event_id);
+        if (this.ids.has(key) || seen.has(key)) continue;
+        seen.add(key);
+        candidates.push({
+          project: e.project_id,
+          entry: {
+            id: e.event_id,
+            position: record.position,
+            timestamp: Date.parse(e.timestamp.replace(' ', 'T') + 'Z'),
+            event: e.event,
+            personId: e.person_id,
+            properties: e.properties,
+          },
+        });
+      }
+    }
+    if (candidates.length === 0) return;
+    const stored = await this.storedBefore(candidates);
+    for (const { project, entry } of candidates) {
+      // Loaded while we looked ids up: the store has it now, and the floor says so.
+      if (entry.position < this.floor) continue;
+      const key = idKey(project, entry.id);
+      const storedAt = stored.get(key);
+      if (storedAt !== undefined && storedAt < entry.position) continue;
+      let list = this.byProject.get(project);
+      if (!list) this.byProject.set(project, (list = []));
+      list.push(entry);
+      this.ids.add(key);
+      this.size += 1;
+    }
+  }
+
+  /**
+   * Log positions of the stored copies of these ids. A repeat whose first copy is still in the
+   * tail is caught by `ids`; one whose first copy was loaded is in `event_ids`, which the loader
+   * writes before it reports the new position, so this lookup (made after) sees it.
+   */
+  private async storedBefore(candidates: ReadonlyArray<{ project: string; entry: Entry }>): Promise<Map<string, number>> {
+    const rows = await this.store.query<{ p: string; id: string; pos: number }>(
+      `SELECT project_id AS p, toString(event_id) AS id, min(log_position) AS pos
+       FROM ${this.store.database}.event_ids
+       WHERE project_id IN {projects:Array(String)} AND event_id IN {ids:Array(UUID)}
+       GROUP BY p, id`,
+      {
+        projects: [...new Set(candidates.map((c) => c.project))],
+        ids: candidates.map((c) => c.entry.id),
+      },
+    );
+    return new Map(rows.map((r) => [idKey(r.p, r.id), Number(r.pos)]));
+  }
+}
+
+function idKey(project: string, id: string): string {
+  return `${project}\u0000${id.toLowerCase()}`;
+}
+
+/** Index of the first entry at or after `position` (entries are in log order). */
+function firstAtOrAfter(entries: readonly TailEvent[], position: number): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid]!.position < position) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
