@@ -275,6 +275,72 @@ export const MIGRATIONS: readonly Migration[] = [
       ORDER BY (project_id, event, key)`,
     ],
   },
+  {
+    version: 4,
+    name: 'saved reports: definitions, runs, materialized buckets and rows',
+    statements: [
+      // Incremental runs look for rows loaded after a watermark; a minmax index lets recently
+      // inserted parts be found without reading loaded_at of the whole history.
+      `ALTER TABLE {db}.events ADD INDEX IF NOT EXISTS events_loaded_at loaded_at TYPE minmax GRANULARITY 1`,
+      `CREATE TABLE IF NOT EXISTS {db}.reports (
+        project_id LowCardinality(String),
+        report_id String,
+        name String,
+        analysis LowCardinality(String),
+        definition String,
+        schedule Nullable(String),
+        settings String,
+        revision UInt32,
+        deleted Bool DEFAULT false,
+        created_at DateTime64(3, 'UTC'),
+        updated_at DateTime64(3, 'UTC'),
+        change UInt64
+      ) ENGINE = ReplacingMergeTree(change)
+      ORDER BY (project_id, report_id)`,
+      // A run writes a 'started' row (phase 0) and then its final row (phase 1) with the same key.
+      `CREATE TABLE IF NOT EXISTS {db}.report_runs (
+        project_id LowCardinality(String),
+        report_id String,
+        run_id String,
+        revision UInt32,
+        trigger LowCardinality(String),
+        status LowCardinality(String),
+        phase UInt8,
+        attempt UInt32,
+        started_at DateTime64(3, 'UTC'),
+        finished_at Nullable(DateTime64(3, 'UTC')),
+        duration_ms Nullable(UInt64),
+        buckets UInt32,
+        rows UInt64,
+        watermark Nullable(DateTime64(3, 'UTC')),
+        error String
+      ) ENGINE = ReplacingMergeTree(phase)
+      ORDER BY (project_id, report_id, run_id)`,
+      // The current version of each materialized bucket; its rows are in report_results.
+      `CREATE TABLE IF NOT EXISTS {db}.report_buckets (
+        project_id LowCardinality(String),
+        report_id String,
+        revision UInt32,
+        bucket Int64,
+        label String,
+        version UInt64,
+        rows UInt32,
+        columns String,
+        run_id String,
+        computed_at DateTime64(3, 'UTC')
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY (project_id, report_id, revision, bucket)`,
+      `CREATE TABLE IF NOT EXISTS {db}.report_results (
+        project_id LowCardinality(String),
+        report_id String,
+        bucket Int64,
+        version UInt64,
+        row_no UInt32,
+        row_json String
+      ) ENGINE = MergeTree
+      ORDER BY (project_id, report_id, bucket, version, row_no)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

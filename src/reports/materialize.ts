@@ -1,0 +1,165 @@
+/**
+ * One run of a report: decide which buckets to recompute, run the analysis on each, and make the
+ * new rows current bucket by bucket. Idempotent: a run that dies midway leaves the previous rows
+ * current (or the new ones, for the buckets it finished) and does not move the watermark, so the
+ * next run recomputes the same buckets again.
+ */
+import type { AnalysisContext, AnyAnalysis } from '../analyses/analysis.js';
+import { bucketKeyOf, bucketLabel } from '../analyses/shared/time-buckets.js';
+import { parseTimeInput, resolveBound } from '../analyses/shared/time-range.js';
+import { toSqlTime } from '../events/event-row.js';
+import type { Store } from '../store/store.js';
+import { keysBetween, planReport, shiftKey, type BucketedPlan, type FullPlan } from './report-plan.js';
+import type { Report } from './report-definition.js';
+import { ReportRepo, type BucketRows } from './report-repo.js';
+import { touchedBuckets } from './touched-buckets.js';
+
+export interface MaterializeContext {
+  readonly store: Store;
+  readonly repo: ReportRepo;
+  readonly analysis: AnyAnalysis;
+  readonly timezone: string;
+  readonly now: () => number;
+  /** How far before the last watermark an incremental run looks again (see touched-buckets.ts). */
+  readonly overlapMs: number;
+  readonly runId: string;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export type MaterializeMode =
+  | { readonly kind: 'incremental' }
+  /** Recomputes every bucket overlapping [from, to] (texts as in definitions); the watermark stays. */
+  | { readonly kind: 'backfill'; readonly from: string; readonly to: string };
+
+export interface MaterializeOutcome {
+  readonly buckets: number;
+  readonly rows: number;
+  /** New watermark (engine time text) or null when it does not move. */
+  readonly watermark: string | null;
+}
+
+/** Buckets written per round trip: results of several small buckets go in one insert. */
+const BATCH = 16;
+
+export class MaterializeError extends Error {
+  override readonly name = 'MaterializeError';
+}
+
+function engineMs(text: string): number {
+  return Date.parse(text.replace(' ', 'T') + 'Z');
+}
+
+function context(ctx: MaterializeContext, report: Report): AnalysisContext {
+  return { store: ctx.store, projectId: report.projectId, timezone: ctx.timezone, now: ctx.now };
+}
+
+async function runOne(ctx: MaterializeContext, report: Report, definition: Record<string, unknown>): Promise<unknown> {
+  const parsed = ctx.analysis.schema.safeParse(definition);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new MaterializeError(`the ${ctx.analysis.name} definition is not valid for ${JSON.stringify(definition.from ?? '')}..${JSON.stringify(definition.to ?? '')}: ${issues}`);
+  }
+  return ctx.analysis.run(context(ctx, report), parsed.data);
+}
+
+export async function materialize(ctx: MaterializeContext, report: Report, mode: MaterializeMode): Promise<MaterializeOutcome> {
+  const plan = planReport({ analysis: ctx.analysis, definition: report.definition, timezone: ctx.timezone, rollingDays: report.rollingDays });
+  return plan.kind === 'full' ? materializeFull(ctx, report, plan) : materializeBuckets(ctx, report, plan, mode);
+}
+
+async function currentWatermark(ctx: MaterializeContext, report: Report): Promise<string | null> {
+  const rows = await ctx.store.query<{ w: string | null }>(
+    `SELECT if(count() = 0, NULL, toString(max(loaded_at))) AS w FROM ${ctx.store.database}.events WHERE project_id = {project:String}`,
+    { project: report.projectId },
+  );
+  return rows[0]?.w ?? null;
+}
+
+async function materializeFull(ctx: MaterializeContext, report: Report, plan: FullPlan): Promise<MaterializeOutcome> {
+  ctx.onProgress?.(0, 1);
+  const watermark = await currentWatermark(ctx, report);
+  const table = plan.table(await runOne(ctx, report, plan.definitionAt(ctx.now())));
+  const state = await ctx.repo.state(report.projectId, report.reportId, report.revision);
+  const rows = await ctx.repo.writeBuckets(report.projectId, report.reportId, report.revision, state.nextVersion, ctx.runId, ctx.now(), [
+    { bucket: 0, label: '', columns: table.columns, rows: table.rows },
+  ]);
+  await ctx.repo.cleanup(report.projectId, report.reportId, report.revision);
+  ctx.onProgress?.(1, 1);
+  return { buckets: 1, rows, watermark };
+}
+
+/** The bucket keys a run recomputes, in order. Exported for tests. */
+export function bucketsToRecompute(
+  plan: Pick<BucketedPlan, 'interval' | 'before' | 'after' | 'fromKey' | 'toKey'>,
+  timezone: string,
+  extent: { lo: number; hi: number } | null,
+  touched: readonly number[],
+): { keys: number[]; extent: { lo: number; hi: number } | null } {
+  const inBounds = (k: number) => (plan.fromKey === null || k >= plan.fromKey) && (plan.toKey === null || k <= plan.toKey);
+  const events = touched.filter(inBounds);
+  if (events.length === 0) return { keys: [], extent };
+  // The materialized range is contiguous from the first to the last bucket with events, so a
+  // bucket with no events inside it reads as zero rather than missing, as a whole-range run has it.
+  const lo = events.reduce((m, k) => Math.min(m, k), extent?.lo ?? Infinity);
+  const hi = events.reduce((m, k) => Math.max(m, k), extent?.hi ?? -Infinity);
+  const keys = new Set<number>();
+  for (const k of events) {
+    const first = Math.max(lo, shiftKey(k, -plan.before, plan.interval, timezone));
+    const last = Math.min(hi, shiftKey(k, plan.after, plan.interval, timezone));
+    for (const x of keysBetween(first, last, plan.interval, timezone)) keys.add(x);
+  }
+  if (extent === null) {
+    for (const x of keysBetween(lo, hi, plan.interval, timezone)) keys.add(x);
+  } else {
+    if (lo < extent.lo) for (const x of keysBetween(lo, extent.lo, plan.interval, timezone)) keys.add(x);
+    if (hi > extent.hi) for (const x of keysBetween(extent.hi, hi, plan.interval, timezone)) keys.add(x);
+  }
+  return { keys: [...keys].sort((a, b) => a - b), extent: { lo, hi } };
+}
+
+function backfillKeys(plan: BucketedPlan, timezone: string, from: string, to: string): number[] {
+  const bound = (text: string, role: 'from' | 'to'): number => {
+    const parsed = parseTimeInput(text);
+    if (typeof parsed === 'string') throw new MaterializeError(`--${role} "${text}": ${parsed}`);
+    const ms = resolveBound(parsed, role, timezone);
+    return bucketKeyOf(role === 'to' ? ms - 1 : ms, plan.interval, timezone);
+  };
+  let first = bound(from, 'from');
+  let last = bound(to, 'to');
+  if (first > last) throw new MaterializeError(`backfill range ${from}..${to} is empty`);
+  if (plan.fromKey !== null) first = Math.max(first, plan.fromKey);
+  if (plan.toKey !== null) last = Math.min(last, plan.toKey);
+  return first > last ? [] : keysBetween(first, last, plan.interval, timezone);
+}
+
+async function materializeBuckets(ctx: MaterializeContext, report: Report, plan: BucketedPlan, mode: MaterializeMode): Promise<MaterializeOutcome> {
+  const { projectId, reportId, revision } = report;
+  const state = await ctx.repo.state(projectId, reportId, revision);
+  let keys: number[];
+  let watermark: string | null = null;
+  if (mode.kind === 'backfill') {
+    keys = backfillKeys(plan, ctx.timezone, mode.from, mode.to);
+  } else {
+    const last = await ctx.repo.watermark(projectId, reportId, revision);
+    // A report without committed buckets starts over from all data, whatever ran before.
+    const since = last === null || state.extent === null ? null : toSqlTime(engineMs(last) - ctx.overlapMs);
+    const touched = await touchedBuckets({
+      store: ctx.store, projectId, timezone: ctx.timezone, interval: plan.interval, identity: plan.identity, since,
+    });
+    keys = bucketsToRecompute(plan, ctx.timezone, state.extent, touched.keys).keys;
+    watermark = touched.watermark ?? last;
+  }
+  ctx.onProgress?.(0, keys.length);
+  let rows = 0;
+  for (let i = 0; i < keys.length; i += BATCH) {
+    const batch: BucketRows[] = [];
+    for (const key of keys.slice(i, i + BATCH)) {
+      const table = plan.table(key, await runOne(ctx, report, plan.definitionFor(key)));
+      batch.push({ bucket: key, label: bucketLabel(key, plan.interval, ctx.timezone), columns: table.columns, rows: table.rows });
+    }
+    rows += await ctx.repo.writeBuckets(projectId, reportId, revision, state.nextVersion, ctx.runId, ctx.now(), batch);
+    ctx.onProgress?.(Math.min(keys.length, i + BATCH), keys.length);
+  }
+  if (keys.length > 0) await ctx.repo.cleanup(projectId, reportId, revision);
+  return { buckets: keys.length, rows, watermark };
+}

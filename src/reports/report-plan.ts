@@ -1,0 +1,219 @@
+/**
+ * How a saved report is materialized: bucket by bucket (so a run recomputes only the buckets new
+ * data touched) or whole.
+ *
+ * A bucketed report's result is the analysis run on each bucket alone (`from`/`to` = that
+ * bucket), rows concatenated in bucket order. The *dependency span* says which buckets an event
+ * can change: exactly the buckets whose per-bucket run reads it.
+ *  - trends: the event's own bucket (and the next one with `compare`, whose previous period it is);
+ *  - sessions (daily view) and engagement: a day's run reads the local days within
+ *    ceil(maxLength / 1 day) + 1 on either side (sessions cross midnight; a session's day is the
+ *    day it starts), none with `splitAtMidnight`;
+ *  - funnel with `trend`: entry buckets are run on events up to `window` after the bucket, so an
+ *    event at t touches the entry buckets from t − window to t.
+ * Everything else (retention, paths, a funnel without trend, the sessions list, live lists and
+ * analyses added later) is recomputed whole on every run.
+ */
+import type { AnyAnalysis, ResultTable } from '../analyses/analysis.js';
+import { bucketKeyOf, bucketLabel, bucketStartMs, nextBucketKey, type Interval } from '../analyses/shared/time-buckets.js';
+import { parseTimeInput, resolveBound } from '../analyses/shared/time-range.js';
+import { dateOfDayNumber, formatDate, localParts, daysInMonth } from '../analyses/shared/zoned-time.js';
+import { requireDurationMs } from '../analyses/sessions/duration.js';
+import { DEFAULT_MAX_LENGTH_MS } from '../analyses/sessions/session-rules.js';
+import { windowMs, type FunnelWindow } from '../analyses/funnel/definition.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Shortest length a bucket of each interval can have (DST days are 23 hours). */
+const MIN_BUCKET_MS: Record<Interval, number> = { hour: HOUR_MS, day: 23 * HOUR_MS, week: 7 * DAY_MS - HOUR_MS, month: 28 * DAY_MS - HOUR_MS };
+
+/** Which identity changes can alter a report's numbers (see touched-buckets.ts). */
+export type IdentityDependence = 'none' | 'links' | 'links-and-traits';
+
+export interface BucketedPlan {
+  readonly kind: 'bucketed';
+  readonly interval: Interval;
+  /** An event in bucket b touches buckets b − before .. b + after. */
+  readonly before: number;
+  readonly after: number;
+  readonly identity: IdentityDependence;
+  /** First and last bucket keys the report covers; null = unbounded. */
+  readonly fromKey: number | null;
+  readonly toKey: number | null;
+  /** The analysis definition for one bucket (not yet validated). */
+  definitionFor(key: number): Record<string, unknown>;
+  /** A bucket's rows from that bucket's result. */
+  table(key: number, result: unknown): ResultTable;
+}
+
+export interface FullPlan {
+  readonly kind: 'full';
+  /** The analysis definition for a run at `nowMs` (rolling reports move their range). */
+  definitionAt(nowMs: number): Record<string, unknown>;
+  table(result: unknown): ResultTable;
+}
+
+export type ReportPlan = BucketedPlan | FullPlan;
+
+export interface PlanInput {
+  readonly analysis: AnyAnalysis;
+  readonly definition: Readonly<Record<string, unknown>>;
+  readonly timezone: string;
+  readonly rollingDays: number | null;
+}
+
+/** The `from`/`to` texts covering one bucket: whole local dates, or exact instants for hours. */
+export function bucketRange(key: number, interval: Interval, timeZone: string): { from: string; to: string } {
+  if (interval === 'hour') {
+    return {
+      from: new Date(bucketStartMs(key, 'hour', timeZone)).toISOString(),
+      to: new Date(bucketStartMs(nextBucketKey(key, 'hour', timeZone), 'hour', timeZone)).toISOString(),
+    };
+  }
+  const first = bucketLabel(key, interval, timeZone);
+  if (interval === 'day') return { from: first, to: first };
+  if (interval === 'week') {
+    const d = dateOfDayNumber(key * 7 - 3 + 6);
+    return { from: first, to: formatDate(d.year, d.month, d.day) };
+  }
+  const year = Math.floor(key / 12);
+  const month = (key % 12) + 1;
+  return { from: first, to: formatDate(year, month, daysInMonth(year, month)) };
+}
+
+/** Moves a bucket key by n buckets. */
+export function shiftKey(key: number, n: number, interval: Interval, timeZone: string): number {
+  if (interval !== 'hour') return key + n;
+  return bucketKeyOf(bucketStartMs(key, 'hour', timeZone) + n * HOUR_MS, 'hour', timeZone);
+}
+
+/** Bucket keys from a to b inclusive, in order. */
+export function keysBetween(a: number, b: number, interval: Interval, timeZone: string): number[] {
+  const out: number[] = [];
+  for (let k = a; k <= b; k = nextBucketKey(k, interval, timeZone)) out.push(k);
+  return out;
+}
+
+/** Whether a definition reads person properties anywhere (filters or breakdowns with source/type "person"). */
+export function usesPersonProperties(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(usesPersonProperties);
+  if (value === null || typeof value !== 'object') return false;
+  const o = value as Record<string, unknown>;
+  if (o.source === 'person') return true;
+  const bd = o.breakdown;
+  if (bd !== null && typeof bd === 'object' && (bd as Record<string, unknown>).type === 'person') return true;
+  return Object.values(o).some(usesPersonProperties);
+}
+
+function boundKeys(def: Readonly<Record<string, unknown>>, interval: Interval, tz: string): { fromKey: number | null; toKey: number | null } {
+  const key = (text: unknown, role: 'from' | 'to'): number | null => {
+    if (typeof text !== 'string') return null;
+    const parsed = parseTimeInput(text);
+    if (typeof parsed === 'string') throw new PlanError(`definition.${role}: ${parsed}`);
+    const ms = resolveBound(parsed, role, tz);
+    return bucketKeyOf(role === 'to' ? ms - 1 : ms, interval, tz);
+  };
+  return { fromKey: key(def.from, 'from'), toKey: key(def.to, 'to') };
+}
+
+export class PlanError extends Error {
+  override readonly name = 'PlanError';
+}
+
+function withoutRange(def: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { from: _from, to: _to, ...rest } = def;
+  return rest;
+}
+
+function sessionPad(def: Readonly<Record<string, unknown>>): number {
+  if (def.splitAtMidnight === true) return 0;
+  const maxLength = def.maxLength as string | number | undefined;
+  let ms = DEFAULT_MAX_LENGTH_MS;
+  try {
+    ms = requireDurationMs(maxLength, DEFAULT_MAX_LENGTH_MS);
+  } catch {
+    // An invalid duration fails the analysis schema with a better message.
+  }
+  return Math.ceil(ms / DAY_MS) + 1;
+}
+
+function bucketed(
+  input: PlanInput,
+  interval: Interval,
+  span: { before: number; after: number },
+  identity: IdentityDependence,
+  shape: { definitionFor: (key: number, base: Record<string, unknown>) => Record<string, unknown>; table?: (key: number, t: ResultTable) => ResultTable },
+): BucketedPlan {
+  const tz = input.timezone;
+  const base = withoutRange(input.definition);
+  const bounds = boundKeys(input.definition, interval, tz);
+  return {
+    kind: 'bucketed',
+    interval,
+    ...span,
+    identity,
+    ...bounds,
+    definitionFor: (key) => shape.definitionFor(key, base),
+    table: (key, result) => {
+      const t = input.analysis.toTable(result);
+      return shape.table ? shape.table(key, t) : t;
+    },
+  };
+}
+
+/** Decides how a report is materialized; throws PlanError for settings that cannot work. */
+export function planReport(input: PlanInput): ReportPlan {
+  const { analysis, definition: def, timezone: tz } = input;
+  const persons = usesPersonProperties(def) ? 'links-and-traits' : 'links';
+  const rangeOf = (interval: Interval) => (key: number, base: Record<string, unknown>) => ({ ...base, ...bucketRange(key, interval, tz) });
+  let plan: ReportPlan | undefined;
+  switch (analysis.name) {
+    case 'trends': {
+      const interval = (typeof def.interval === 'string' ? def.interval : 'day') as Interval;
+      const measure = def.measure as { type?: unknown } | undefined;
+      const identity: IdentityDependence = usesPersonProperties(def) ? 'links-and-traits' : measure?.type === 'persons' ? 'links' : 'none';
+      plan = bucketed(input, interval, { before: 0, after: def.compare === true ? 1 : 0 }, identity, { definitionFor: rangeOf(interval) });
+      break;
+    }
+    case 'sessions':
+    case 'engagement': {
+      if (analysis.name === 'sessions' && def.view === 'list') break;
+      const pad = sessionPad(def);
+      plan = bucketed(input, 'day', { before: pad, after: pad }, persons, { definitionFor: rangeOf('day') });
+      break;
+    }
+    case 'funnel': {
+      const trend = def.trend as { interval?: unknown } | undefined;
+      if (!trend || typeof trend.interval !== 'string') break;
+      const interval = trend.interval as Interval;
+      const w = windowMs(def.window as FunnelWindow | undefined);
+      plan = bucketed(input, interval, { before: Math.ceil(w / MIN_BUCKET_MS[interval]) + 1, after: 0 }, persons, {
+        definitionFor: (key, base) => {
+          const { trend: _trend, ...rest } = base;
+          return { ...rest, ...bucketRange(key, interval, tz) };
+        },
+        table: (key, t) => ({
+          columns: ['period', ...t.columns],
+          rows: t.rows.map((r) => [bucketLabel(key, interval, tz), ...r]),
+        }),
+      });
+      break;
+    }
+  }
+  if (plan) return plan;
+  return {
+    kind: 'full',
+    definitionAt: (nowMs) => {
+      if (input.rollingDays === null) return { ...def };
+      const today = localParts(nowMs, tz);
+      const first = new Date(Date.UTC(today.year, today.month - 1, today.day) - (input.rollingDays - 1) * DAY_MS);
+      return {
+        ...def,
+        from: formatDate(first.getUTCFullYear(), first.getUTCMonth() + 1, first.getUTCDate()),
+        to: formatDate(today.year, today.month, today.day),
+      };
+    },
+    table: (result) => analysis.toTable(result),
+  };
+}

@@ -1,0 +1,299 @@
+/**
+ * Where reports, their runs and their materialized results live (tables of migration 4):
+ *  - reports:        one row per change of a report (ReplacingMergeTree on `change`);
+ *  - report_runs:    a `started` row, then the final row of the same run (replacing on `phase`);
+ *  - report_buckets: per bucket, the version of its current rows (replacing on `version`);
+ *  - report_results: the rows of every bucket version, as JSON arrays.
+ * One results table for all reports rather than a table per report: no DDL at run time, no
+ * identifiers derived from user input, and a report's rows are one primary-key range anyway.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../store/store.js';
+import { toSqlTime } from '../events/event-row.js';
+import type { Report, ReportOutput, ReportRun, RunStatus, RunTrigger } from './report-definition.js';
+
+interface ReportRow {
+  project_id: string;
+  report_id: string;
+  name: string;
+  analysis: string;
+  definition: string;
+  schedule: string | null;
+  settings: string;
+  revision: number;
+  created_at: string;
+  updated_at: string;
+  change: string;
+}
+
+interface Settings {
+  output: ReportOutput | null;
+  rollingDays: number | null;
+  maxAttempts: number;
+}
+
+const REPORT_COLUMNS = `project_id, report_id, name, analysis, definition, schedule, settings, revision,
+  toString(created_at) AS created_at, toString(updated_at) AS updated_at, toString(change) AS change`;
+
+/** Engine time text (`2024-03-10 14:00:00.000`, UTC) → ISO. */
+export function isoOf(engineTime: string): string {
+  return engineTime.replace(' ', 'T') + (engineTime.includes('.') ? 'Z' : '.000Z');
+}
+
+function toReport(r: ReportRow): Report & { change: number } {
+  const settings = JSON.parse(r.settings) as Settings;
+  return {
+    projectId: r.project_id,
+    reportId: r.report_id,
+    name: r.name,
+    analysis: r.analysis,
+    definition: JSON.parse(r.definition) as Record<string, unknown>,
+    schedule: r.schedule,
+    output: settings.output,
+    rollingDays: settings.rollingDays,
+    maxAttempts: settings.maxAttempts,
+    revision: Number(r.revision),
+    createdAt: isoOf(r.created_at),
+    updatedAt: isoOf(r.updated_at),
+    change: Number(r.change),
+  };
+}
+
+export function newReportId(): string {
+  return `rep_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
+}
+
+/** Run ids sort by start time: 12 hex digits of the start (ms), then randomness. */
+export function newRunId(startedMs: number): string {
+  return `${Math.max(0, Math.floor(startedMs)).toString(16).padStart(12, '0')}-${randomBytes(4).toString('hex')}`;
+}
+
+export interface BucketRows {
+  readonly bucket: number;
+  readonly label: string;
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<ReadonlyArray<string | number | null>>;
+}
+
+export interface MaterializedState {
+  /** Next version to write (larger than every version written so far, committed or not). */
+  readonly nextVersion: number;
+  /** Smallest and largest committed bucket of the current revision; null when none. */
+  readonly extent: { readonly lo: number; readonly hi: number } | null;
+}
+
+export class ReportRepo {
+  constructor(private readonly store: Store) {}
+
+  private get db(): string {
+    return this.store.database;
+  }
+
+  // ---- reports ----
+
+  /** Every live report, all projects (the scheduler's view) or one. */
+  async list(projectId?: string): Promise<Array<Report & { change: number }>> {
+    const rows = await this.store.query<ReportRow & { deleted: boolean | number }>(
+      `SELECT ${REPORT_COLUMNS}, deleted FROM ${this.db}.reports FINAL
+       WHERE ({all:UInt8} = 1 OR project_id = {project:String}) AND NOT deleted
+       ORDER BY project_id, name`,
+      { all: projectId === undefined ? 1 : 0, project: projectId ?? '' },
+    );
+    return rows.map(toReport);
+  }
+
+  /** By id or by name within a project. */
+  async find(projectId: string, idOrName: string): Promise<(Report & { change: number }) | undefined> {
+    const rows = await this.store.query<ReportRow>(
+      `SELECT ${REPORT_COLUMNS} FROM ${this.db}.reports FINAL
+       WHERE project_id = {project:String} AND NOT deleted AND (report_id = {key:String} OR name = {key:String})
+       ORDER BY report_id = {key:String} DESC LIMIT 1`,
+      { project: projectId, key: idOrName },
+    );
+    return rows[0] ? toReport(rows[0]) : undefined;
+  }
+
+  /** Writes a new state of a report; `change` must grow with every write of the same report. */
+  async save(report: Report, change: number, deleted = false): Promise<void> {
+    const settings: Settings = { output: report.output, rollingDays: report.rollingDays, maxAttempts: report.maxAttempts };
+    await this.store.insertJsonRows('reports', JSON.stringify({
+      project_id: report.projectId,
+      report_id: report.reportId,
+      name: report.name,
+      analysis: report.analysis,
+      definition: JSON.stringify(report.definition),
+      schedule: report.schedule,
+      settings: JSON.stringify(settings),
+      revision: report.revision,
+      deleted,
+      created_at: toSqlTime(Date.parse(report.createdAt)),
+      updated_at: toSqlTime(Date.parse(report.updatedAt)),
+      change,
+    }));
+  }
+
+  // ---- runs ----
+
+  async recordRun(projectId: string, run: ReportRun): Promise<void> {
+    const phase = run.status === 'started' ? 0 : 1;
+    await this.store.insertJsonRows('report_runs', JSON.stringify({
+      project_id: projectId,
+      report_id: run.reportId,
+      run_id: run.runId,
+      revision: run.revision,
+      trigger: run.trigger,
+      status: run.status,
+      phase,
+      attempt: run.attempt,
+      started_at: toSqlTime(Date.parse(run.startedAt)),
+      finished_at: run.finishedAt === null ? null : toSqlTime(Date.parse(run.finishedAt)),
+      duration_ms: run.durationMs,
+      buckets: run.buckets,
+      rows: run.rows,
+      watermark: run.watermark,
+      error: run.error,
+    }));
+  }
+
+  async runs(projectId: string, reportId: string, limit: number): Promise<ReportRun[]> {
+    const rows = await this.store.query<{
+      run_id: string; report_id: string; revision: number; trigger: RunTrigger; status: RunStatus; attempt: number;
+      started_at: string; finished_at: string | null; duration_ms: number | null; buckets: number; rows: string;
+      watermark: string | null; error: string;
+    }>(
+      `SELECT run_id, report_id, revision, trigger, status, attempt, toString(started_at) AS started_at,
+         if(finished_at IS NULL, NULL, toString(finished_at)) AS finished_at, duration_ms, buckets, toString(rows) AS rows,
+         if(watermark IS NULL, NULL, toString(watermark)) AS watermark, error
+       FROM ${this.db}.report_runs FINAL
+       WHERE project_id = {project:String} AND report_id = {report:String}
+       ORDER BY run_id DESC LIMIT {limit:UInt32}`,
+      { project: projectId, report: reportId, limit },
+    );
+    return rows.map((r) => ({
+      runId: r.run_id,
+      reportId: r.report_id,
+      revision: Number(r.revision),
+      trigger: r.trigger,
+      status: r.status,
+      attempt: Number(r.attempt),
+      startedAt: isoOf(r.started_at),
+      finishedAt: r.finished_at === null ? null : isoOf(r.finished_at),
+      durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+      buckets: Number(r.buckets),
+      rows: Number(r.rows),
+      watermark: r.watermark,
+      error: r.error,
+    }));
+  }
+
+  /** The watermark of the latest finished run of this revision (engine time text), or null. */
+  async watermark(projectId: string, reportId: string, revision: number): Promise<string | null> {
+    const rows = await this.store.query<{ w: string | null }>(
+      `SELECT if(count() = 0, NULL, toString(max(watermark))) AS w FROM ${this.db}.report_runs
+       WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32}
+         AND status = 'finished' AND watermark IS NOT NULL`,
+      { project: projectId, report: reportId, revision },
+    );
+    return rows[0]?.w ?? null;
+  }
+
+  // ---- materialized results ----
+
+  async state(projectId: string, reportId: string, revision: number): Promise<MaterializedState> {
+    const [v] = await this.store.query<{ v: string }>(
+      `SELECT toString(greatest(
+         (SELECT max(version) FROM ${this.db}.report_buckets WHERE project_id = {project:String} AND report_id = {report:String}),
+         (SELECT max(version) FROM ${this.db}.report_results WHERE project_id = {project:String} AND report_id = {report:String}))) AS v`,
+      { project: projectId, report: reportId },
+    );
+    const [e] = await this.store.query<{ n: string; lo: string; hi: string }>(
+      `SELECT toString(count()) AS n, toString(min(bucket)) AS lo, toString(max(bucket)) AS hi FROM ${this.db}.report_buckets
+       WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32}`,
+      { project: projectId, report: reportId, revision },
+    );
+    return {
+      nextVersion: Number(v?.v ?? 0) + 1,
+      extent: e && Number(e.n) > 0 ? { lo: Number(e.lo), hi: Number(e.hi) } : null,
+    };
+  }
+
+  /**
+   * Writes buckets' rows under `version`, then the bucket rows that make them current. A crash
+   * between the two leaves rows no bucket points at: invisible, and removed by `cleanup`.
+   */
+  async writeBuckets(projectId: string, reportId: string, revision: number, version: number, runId: string, nowMs: number, buckets: readonly BucketRows[]): Promise<number> {
+    if (buckets.length === 0) return 0;
+    const results: string[] = [];
+    for (const b of buckets) {
+      b.rows.forEach((row, i) => {
+        results.push(JSON.stringify({ project_id: projectId, report_id: reportId, bucket: b.bucket, version, row_no: i, row_json: JSON.stringify(row) }));
+      });
+    }
+    if (results.length > 0) await this.store.insertJsonRows('report_results', results.join('\n'));
+    const computedAt = toSqlTime(nowMs);
+    await this.store.insertJsonRows('report_buckets', buckets.map((b) => JSON.stringify({
+      project_id: projectId, report_id: reportId, revision, bucket: b.bucket, label: b.label, version, rows: b.rows.length,
+      columns: JSON.stringify(b.columns), run_id: runId, computed_at: computedAt,
+    })).join('\n'));
+    return results.length;
+  }
+
+  /** Removes rows of versions that are no longer current (superseded or never committed). */
+  async cleanup(projectId: string, reportId: string, revision: number): Promise<void> {
+    await this.store.exec(
+      `DELETE FROM ${this.db}.report_results
+       WHERE project_id = {project:String} AND report_id = {report:String}
+         AND (bucket, version) NOT IN (
+           SELECT bucket, max(version) FROM ${this.db}.report_buckets
+           WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32}
+           GROUP BY bucket)`,
+      { project: projectId, report: reportId, revision },
+    );
+  }
+
+  /** Drops every materialized bucket of a report (definition changed, or report deleted). */
+  async clear(projectId: string, reportId: string): Promise<void> {
+    for (const table of ['report_buckets', 'report_results']) {
+      await this.store.exec(`DELETE FROM ${this.db}.${table} WHERE project_id = {project:String} AND report_id = {report:String}`, {
+        project: projectId,
+        report: reportId,
+      });
+    }
+  }
+
+  /**
+   * The SQL (and params) selecting the current rows of a report in bucket order, as
+   * (bucket, label, row_no, row_json); exports and reads build on it.
+   */
+  currentRowsSql(projectId: string, reportId: string, revision: number): { sql: string; params: Record<string, string | number> } {
+    return {
+      sql: `SELECT r.bucket AS bucket, b.label AS label, r.row_no AS row_no, r.row_json AS row_json
+        FROM ${this.db}.report_results AS r
+        INNER JOIN (
+          SELECT bucket, argMax(label, version) AS label, max(version) AS version FROM ${this.db}.report_buckets
+          WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32}
+          GROUP BY bucket
+        ) AS b ON r.bucket = b.bucket AND r.version = b.version
+        WHERE r.project_id = {project:String} AND r.report_id = {report:String}
+        ORDER BY r.bucket, r.row_no`,
+      params: { project: projectId, report: reportId, revision },
+    };
+  }
+
+  /** The columns of the most recently computed bucket (every bucket of a revision has the same). */
+  async columns(projectId: string, reportId: string, revision: number): Promise<string[] | null> {
+    const rows = await this.store.query<{ columns: string }>(
+      `SELECT argMax(columns, (version, bucket)) AS columns FROM ${this.db}.report_buckets
+       WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32}
+       HAVING count() > 0`,
+      { project: projectId, report: reportId, revision },
+    );
+    return rows[0] ? (JSON.parse(rows[0].columns) as string[]) : null;
+  }
+
+  async rows(projectId: string, reportId: string, revision: number): Promise<Array<{ bucket: number; label: string; row: Array<string | number | null> }>> {
+    const q = this.currentRowsSql(projectId, reportId, revision);
+    const rows = await this.store.query<{ bucket: string | number; label: string; row_json: string }>(q.sql, q.params);
+    return rows.map((r) => ({ bucket: Number(r.bucket), label: r.label, row: JSON.parse(r.row_json) as Array<string | number | null> }));
+  }
+}
