@@ -1,14 +1,16 @@
 /**
- * Storing one chunk (a range of rows) of a staged import, so that a chunk is either complete or
+ * Storing one chunk (a range of rows) of a staged import, so that an import is either complete or
  * completed by the next run of the same import:
  *
- *   start marker → quarantine rows → events (or person properties) → identity links → done marker
+ *   import start marker (once) → per chunk: quarantine rows → events (or person properties)
+ *   → identity links → chunk done marker
  *
- * Markers are rows of `event_ids` with ids derived from the import key and the row range. A chunk
- * with a done marker is skipped on a rerun. A chunk with only a start marker was interrupted: its
- * events are filtered against those the earlier run stored (matched by event id within this
- * import's rows), and every insert carries a deduplication token derived from the chunk, so a
- * block the engine already has is not stored twice.
+ * Markers are rows of `event_ids` with ids derived from the import key (and the chunk's row
+ * range). A chunk with a done marker is skipped on a rerun. When the import's start marker exists
+ * but a chunk has no done marker, an earlier run may have stored part of it, however the rows
+ * were chunked then: its events are filtered against those this import already stored (by event
+ * id among the events carrying this import's context) and its bad rows against the quarantine
+ * (by file and line). Every insert also carries a deduplication token derived from the chunk.
  */
 import { uuidV5 } from '../events/event-id.js';
 import type { QueryParams, Store } from '../store/store.js';
@@ -35,8 +37,12 @@ export interface ChunkRange {
   readonly hi: number;
 }
 
-export function chunkMarker(importKey: string, range: ChunkRange, stage: 'start' | 'done'): string {
-  return uuidV5(`import-chunk:${importKey}:${range.lo}:${range.hi}:${stage}`);
+export function chunkDoneMarker(importKey: string, range: ChunkRange): string {
+  return uuidV5(`import-chunk:${importKey}:${range.lo}:${range.hi}:done`);
+}
+
+export function importStartMarker(importKey: string): string {
+  return uuidV5(`import-start:${importKey}`);
 }
 
 /** Markers already stored, among the given ids. */
@@ -50,10 +56,10 @@ export async function storedMarkers(store: Store, projectId: string, ids: readon
   return new Set(rows.map((r) => r.id));
 }
 
-async function mark(job: ChunkJob, id: string): Promise<void> {
-  await job.store.exec(
-    `INSERT INTO ${job.store.database}.event_ids (project_id, event_id, log_position) VALUES ({project:String}, {id:UUID}, 0)`,
-    { project: job.projectId, id },
+export async function storeMarker(store: Store, projectId: string, id: string): Promise<void> {
+  await store.exec(
+    `INSERT INTO ${store.database}.event_ids (project_id, event_id, log_position) VALUES ({project:String}, {id:UUID}, 0)`,
+    { project: projectId, id },
   );
 }
 
@@ -63,11 +69,11 @@ export function importContext(importKey: string): string {
 }
 
 /**
- * Stores rows [lo, hi), of which `good` have no problems. `interrupted` says an earlier run
- * started this chunk. Returns how many events (or persons) this run stored and how many an
- * earlier run already had.
+ * Stores rows [lo, hi), of which `good` have no problems. `resuming` says an earlier run of this
+ * import stopped before finishing. Returns how many events (or persons) this run stored and how
+ * many an earlier run already had.
  */
-export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { rows: number; good: number }, interrupted: boolean): Promise<{ stored: number; already: number }> {
+export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { rows: number; good: number }, resuming: boolean): Promise<{ stored: number; already: number }> {
   const { good } = counts;
   const { store } = job;
   const db = store.database;
@@ -75,13 +81,13 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { row
   const params = (what: string, extra: QueryParams = {}): QueryParams => ({
     ...job.params, ...extra, project: job.projectId, lo: range.lo, hi: range.hi, token: token(what),
   });
-  if (!interrupted) await mark(job, chunkMarker(job.importKey, range, 'start'));
 
   if (counts.rows > good) await store.exec(
     `INSERT INTO ${db}.rejected_events (project_id, received_at, source, reason, errors, payload, payload_truncated, file, line)
      SELECT {project:String}, fromUnixTimestamp64Milli({received:Int64}, 'UTC'), 'import', codes[1], errors,
        substringUTF8(payload, 1, {chars:UInt64}), lengthUTF8(payload) > {chars:UInt64}, {file:String}, line_no
-     FROM ${job.mapped} WHERE notEmpty(codes)
+     FROM ${job.mapped} WHERE notEmpty(codes)${resuming ? `
+       AND line_no NOT IN (SELECT line FROM ${db}.rejected_events WHERE project_id = {project:String} AND source = 'import' AND file = {file:String})` : ''}
      SETTINGS insert_deduplication_token = {token:String}`,
     params('rejected', { received: job.receivedAtMs, chars: job.payloadChars, file: job.fileName }),
   );
@@ -101,7 +107,7 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { row
   } else {
     const context = importContext(job.importKey);
     const earlier = `SELECT event_id FROM ${db}.events WHERE project_id = {project:String} AND context = {context:String}`;
-    if (interrupted) {
+    if (resuming) {
       already = await count(store, `SELECT count() AS n FROM ${job.mapped} WHERE empty(codes) AND event_id IN (${earlier})`, params('count', { context }));
     }
     stored = good - already;
@@ -110,7 +116,7 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { row
       `INSERT INTO ${db}.events (project_id, event_id, type, event, person_id, anonymous_id, user_id, timestamp, received_at${typed}, properties, context)
        SELECT {project:String}, event_id, 'track', event, person_id, anonymous_id, user_id, assumeNotNull(timestamp),
          fromUnixTimestamp64Milli({received:Int64}, 'UTC')${typed}, properties, {context:String}
-       FROM ${job.mapped} WHERE empty(codes)${interrupted ? ` AND event_id NOT IN (${earlier})` : ''}
+       FROM ${job.mapped} WHERE empty(codes)${resuming ? ` AND event_id NOT IN (${earlier})` : ''}
        SETTINGS insert_deduplication_token = {token:String}`,
       params('events', { received: job.receivedAtMs, context }),
     );
@@ -125,7 +131,7 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { row
       params('aliases'),
     );
   }
-  await mark(job, chunkMarker(job.importKey, range, 'done'));
+  await storeMarker(store, job.projectId, chunkDoneMarker(job.importKey, range));
   return { stored, already };
 }
 

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/store.js';
-import { chunkMarker, storeChunk, storedMarkers, type ChunkJob, type ChunkRange } from './chunk-store.js';
+import { chunkDoneMarker, importStartMarker, storeChunk, storedMarkers, storeMarker, type ChunkJob, type ChunkRange } from './chunk-store.js';
 import { formatFromName, type ImportFormat, type ImportSpec } from './import-spec.js';
 import { ImportError } from './import-error.js';
 import type { ImportProgress, ImportSummary, RejectedSample } from './import-summary.js';
@@ -152,7 +152,10 @@ async function checkAndStore(req: ImportRequest, input: LocalInput, stage: Stage
     const k = lo / chunkRows;
     chunks.push({ range: { lo, hi: Math.min(stage.rowSpan, lo + chunkRows) }, rows: rowsPerChunk.get(k) ?? 0, good: goodPerChunk.get(k) ?? 0 });
   }
-  const markers = await storedMarkers(store, req.project.projectId, chunks.flatMap((c) => [chunkMarker(key, c.range, 'start'), chunkMarker(key, c.range, 'done')]));
+  const startMarker = importStartMarker(key);
+  const markers = await storedMarkers(store, req.project.projectId, [startMarker, ...chunks.map((c) => chunkDoneMarker(key, c.range))]);
+  const resuming = markers.has(startMarker);
+  if (!resuming && chunks.length > 0) await storeMarker(store, req.project.projectId, startMarker);
   const job: ChunkJob = {
     store, projectId: req.project.projectId, importKey: key, mapped, params: p.with(), kind: spec.kind,
     typed: plan.typed.map(([t]) => t), receivedAtMs: receivedAt, fileName: input.displayName, payloadChars: req.payloadChars ?? 8192,
@@ -162,11 +165,11 @@ async function checkAndStore(req: ImportRequest, input: LocalInput, stage: Stage
   let already = 0;
   req.onProgress?.({ phase: 'storing', rowsDone: 0, rowsTotal: stage.rowSpan });
   for (const chunk of chunks) {
-    if (markers.has(chunkMarker(key, chunk.range, 'done'))) {
+    if (markers.has(chunkDoneMarker(key, chunk.range))) {
       already += chunk.good;
     } else {
       if (req.signal?.aborted) return summary('interrupted', stored, already);
-      const result = await storeChunk(job, chunk.range, chunk, markers.has(chunkMarker(key, chunk.range, 'start')));
+      const result = await storeChunk(job, chunk.range, chunk, resuming);
       stored += result.stored;
       already += result.already;
     }
