@@ -14,6 +14,7 @@ export const PAGE_PATHS = [
   '/',
   '/funnel',
   '/sessions',
+  '/engagement',
   '/trends',
   '/retention',
   '/paths',

@@ -19,6 +19,7 @@ export const PAGES: readonly PageDef[] = [
   { path: '/funnel', title: 'Funnels', load: () => import('./pages/funnel.js') },
   { path: '/trends', title: 'Trends', load: () => import('./pages/trends.js') },
   { path: '/sessions', title: 'Sessions', load: () => import('./pages/sessions.js') },
+  { path: '/engagement', title: 'Engagement', load: () => import('./pages/engagement.js') },
   { path: '/retention', title: 'Retention', load: () => import('./pages/retention.js') },
   { path: '/paths', title: 'Paths', load: () => import('./pages/paths.js') },
   { path: '/live', title: 'Live', load: () => import('./pages/live.js') },

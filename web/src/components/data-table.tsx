@@ -10,6 +10,8 @@ export interface Column<R> {
   /** Display; the raw value when absent. */
   readonly render?: (row: R) => ComponentChildren;
   readonly numeric?: boolean;
+  /** CSV header when it differs from the shown one (e.g. the unit of a raw number). */
+  readonly exportLabel?: string;
 }
 
 export function DataTable<R>({
@@ -27,10 +29,11 @@ export function DataTable<R>({
   initialSort?: { key: string; desc: boolean };
   testId?: string;
   rowKey?: (row: R, i: number) => string;
-  /** Rows rendered (all rows are exported). */
+  /** Rows rendered at first, and added by "Show more" (all rows are exported). */
   maxRows?: number;
 }) {
   const [sort, setSort] = useState(initialSort ?? null);
+  const [limit, setLimit] = useState(maxRows);
   const sorted = useMemo(() => {
     if (!sort) return rows;
     const col = columns.find((c) => c.key === sort.key);
@@ -38,7 +41,7 @@ export function DataTable<R>({
     const dir = sort.desc ? -1 : 1;
     return [...rows].sort((a, b) => dir * compare(col.value(a), col.value(b)));
   }, [rows, sort, columns]);
-  const shown = maxRows !== undefined ? sorted.slice(0, maxRows) : sorted;
+  const shown = limit !== undefined ? sorted.slice(0, limit) : sorted;
 
   return (
     <div class="table-wrap">
@@ -51,7 +54,7 @@ export function DataTable<R>({
           <button
             type="button"
             class="btn btn-small"
-            onClick={() => downloadText(`${exportName}.csv`, toCsv(columns.map((c) => c.label), sorted.map((r) => columns.map((c) => c.value(r)))))}
+            onClick={() => downloadText(`${exportName}.csv`, toCsv(columns.map((c) => c.exportLabel ?? c.label), sorted.map((r) => columns.map((c) => c.value(r)))))}
           >
             Export CSV
           </button>
@@ -87,6 +90,11 @@ export function DataTable<R>({
           ))}
         </tbody>
       </table>
+      {limit !== undefined && maxRows !== undefined && shown.length < rows.length && (
+        <button type="button" class="btn btn-small show-more" onClick={() => setLimit(limit + maxRows)}>
+          Show {Math.min(maxRows, rows.length - shown.length).toLocaleString('en-US')} more
+        </button>
+      )}
     </div>
   );
 }

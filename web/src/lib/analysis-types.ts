@@ -10,3 +10,4 @@ export type { SessionsResult, SessionDay, SessionRow } from '../../../src/analys
 export type { PersonsAtStepResult, FunnelPerson } from '../../../src/analyses/funnel/persons.js';
 export type { RetentionResult, RetentionCohort } from '../../../src/analyses/retention/definition.js';
 export type { PathsResult, PathsNode, PathsLink, PathsEntry } from '../../../src/analyses/paths/definition.js';
+export type { EngagementResult, EngagementDay, EngagementItemDay } from '../../../src/analyses/engagement/result.js';

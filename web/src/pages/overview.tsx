@@ -116,7 +116,7 @@ function Freshness({ status }: { status: ProjectStatus | undefined }) {
     <div class="freshness" data-testid="freshness">
       <span class={`dot ${loaderError ? 'dot-bad' : lagging ? 'dot-warn' : 'dot-ok'}`} aria-hidden="true" />
       <span>Last event {formatAgo(status.lastEventAt)}</span>
-      <span class="muted">· loaded {formatAgo(status.loader.lastLoadAt)}</span>
+      {status.loader.lastLoadAt && <span class="muted">· loaded {formatAgo(status.loader.lastLoadAt)}</span>}
       {lagging && <span class="muted">· {formatNumber(status.log.lagBytes)} bytes waiting to load</span>}
       {loaderError && <span class="error-text">· loader error: {loaderError}</span>}
     </div>

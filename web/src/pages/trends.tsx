@@ -187,7 +187,7 @@ function TrendsView({ result }: { result: TrendsResult }) {
         testId="trends-table"
         rows={rows}
         exportName="trends"
-        maxRows={500}
+        maxRows={100}
         columns={[
           { key: 'bucket', label: result.interval[0]?.toUpperCase() + result.interval.slice(1), value: (r) => r.bucket },
           ...cur.series.map((s, si) => ({
