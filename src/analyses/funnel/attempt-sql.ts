@@ -83,8 +83,6 @@ function chained(n: number, first: string, next: (k: number) => string, name: st
   return layers;
 }
 
-const list = (name: string, n: number): string => `[${range(n).map((k) => `${name}${k}`).join(', ')}]`;
-
 /** From `lasts` (per step, the attempt reported if the person got that far; 0 if none): level and s. */
 const LEVEL_AND_S: Layers = [['toUInt8(arrayCount(x -> x != 0, lasts)) AS level'], ['lasts[level] AS s']];
 
@@ -93,10 +91,11 @@ function orderedColumns(sh: Shared): Layers {
   const b = chained(sh.n, `arrayFill(x -> x != 0, ${startCandidates(sh)})`, (k) => `arrayFill(x -> x != 0, ${advance(sh, k, `b${k - 1}`)})`, 'b');
   return [
     ...b,
-    [`arrayMap(b -> b[-1], ${list('b', sh.n)}) AS lasts`],
+    [`[${range(sh.n).map((k) => `b${k}[-1]`).join(', ')}] AS lasts`],
     ...LEVEL_AND_S,
-    // The reported attempt reached step k at the first position where b_k holds it.
-    [START_INDEX, `arrayMap((b, k) -> if(k <= level, toUInt32(indexOf(b, s)), toUInt32(0)), ${list('b', sh.n)}, range(1, ${sh.n + 1})) AS ms`],
+    // The reported attempt reached step k at the first position where b_k holds it. Written out
+    // per step: an array of the b_k arrays would copy them all.
+    [START_INDEX, `[${range(sh.n).map((k) => `if(level >= ${k}, toUInt32(indexOf(b${k}, s)), toUInt32(0))`).join(', ')}] AS ms`],
   ];
 }
 
@@ -105,7 +104,7 @@ function strictColumns(sh: Shared): Layers {
   const c = chained(sh.n, startCandidates(sh), (k) => advance(sh, k, `c${k - 1}`), 'c');
   return [
     ...c,
-    [`arrayMap(c -> arrayMax(c), ${list('c', sh.n)}) AS lasts`],
+    [`[${range(sh.n).map((k) => `arrayMax(c${k})`).join(', ')}] AS lasts`],
     ...LEVEL_AND_S,
     [START_INDEX, `arrayMap(k -> if(k <= level, toUInt32(si + k - 1), toUInt32(0)), range(1, ${sh.n + 1})) AS ms`],
   ];

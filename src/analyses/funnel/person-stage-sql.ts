@@ -112,7 +112,7 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   const valueExpr = !bd ? `''` : bd.type === 'person' ? 'pvalue' : `bvs[ms[${bd.attributionStep}]]`;
   let sql = `SELECT person_id, ${eventValue ? 'bvs, ' : ''}pvalue,
       arrayMap(x -> toInt64(bitShiftRight(x, 192)) - ${BIAS}, ks) AS ts,
-      arrayMap(x -> bitAnd(toUInt64(bitAnd(x, toUInt256('${LOW64}'))), pmask), ks) AS fl
+      arrayMap(x -> bitAnd(toUInt64(x), pmask), ks) AS fl
     FROM (${perPerson})`;
   for (const layer of attemptLayers(plan, p)) sql = `SELECT *, ${layer.join(', ')} FROM (${sql})`;
   return `SELECT person_id, level, entry, reach, ${valueExpr} AS value FROM (${sql})`;
