@@ -4,13 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChdbStore } from '../../src/store/chdb-store.js';
-import { migrate, schemaVersion, SCHEMA_VERSION, type Migration } from '../../src/store/migrations.js';
+import { MIGRATIONS, migrate, schemaVersion, SCHEMA_VERSION, type Migration } from '../../src/store/migrations.js';
 
 test('migrations apply once, and a newer version migrates old data', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'clickpath-mig-'));
   const store = await ChdbStore.open({ dataDir: dir, database: 'migtest' });
   try {
-    assert.deepEqual(await migrate(store), [SCHEMA_VERSION]);
+    assert.deepEqual(await migrate(store), MIGRATIONS.map((m) => m.version));
     assert.deepEqual(await migrate(store), []);
     assert.equal(await schemaVersion(store), SCHEMA_VERSION);
     const newer: Migration = {
@@ -18,7 +18,6 @@ test('migrations apply once, and a newer version migrates old data', async () =>
       name: 'test column',
       statements: [`ALTER TABLE {db}.projects ADD COLUMN IF NOT EXISTS test_col String DEFAULT 'x'`],
     };
-    const { MIGRATIONS } = await import('../../src/store/migrations.js');
     assert.deepEqual(await migrate(store, [...MIGRATIONS, newer]), [SCHEMA_VERSION + 1]);
     const cols = await store.query<{ name: string }>(
       `SELECT name FROM system.columns WHERE database = {d:String} AND table = 'projects'`,
