@@ -110,3 +110,19 @@ test('CSV export reads back as the list', async () => {
   assert.equal(lines.length, 6);
   assert.match(lines[1] ?? '', /^"[0-9a-f]{32}","anna","2024-01-15","2024-01-15 08:00:00.000","2024-01-15 08:12:00.000",720000,3,"app_open","scooter_selected","\/home","\/map","direct","mobile",true,false,false$/);
 });
+
+test('a range reports sessions by start date and sees them whole', async () => {
+  // dora's session starts 23:50 local on the 15th and runs past midnight to 00:10 on the 16th.
+  const dora = [
+    ev('dora', 'search', '2024-01-15T22:50:00Z', app),
+    ev('dora', 'ride_started', '2024-01-15T23:10:00Z', app),
+  ];
+  await insertEvents(store, [{ projectId: 'scooter-range', events: dora }]);
+  const rangeCtx = { ...ctx(), projectId: 'scooter-range' };
+  const on16 = await sessionsAnalysis.run(rangeCtx, sessionsAnalysis.schema.parse({ ...goals, from: '2024-01-16', to: '2024-01-16' }));
+  assert.deepEqual(on16, { view: 'daily', days: [] });
+  const on15 = await sessionsAnalysis.run(rangeCtx, sessionsAnalysis.schema.parse({ ...goals, view: 'list', to: '2024-01-15' }));
+  assert.deepEqual(on15.view === 'list' ? on15.sessions.map((s) => [s.day, s.durationMs, s.success]) : null, [['2024-01-15', 20 * 60_000, true]]);
+  const split = await sessionsAnalysis.run(rangeCtx, sessionsAnalysis.schema.parse({ ...goals, splitAtMidnight: true, from: '2024-01-16' }));
+  assert.deepEqual(split.view === 'daily' ? split.days.map((d) => [d.day, d.sessions, d.intentSessions, d.successSessions]) : null, [['2024-01-16', 1, 0, 1]]);
+});

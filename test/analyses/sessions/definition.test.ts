@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { durationMs } from '../../../src/analyses/sessions/duration.js';
+import { sessionsDefinitionSchema, planSessions } from '../../../src/analyses/sessions/definition.js';
+import { engagementDefinitionSchema, explicitDurationMs } from '../../../src/analyses/engagement/definition.js';
+import { eventDays, sessionRules } from '../../../src/analyses/sessions/session-rules.js';
+
+test('durations', () => {
+  assert.equal(durationMs('30m'), 1_800_000);
+  assert.equal(durationMs('1h30m'), 5_400_000);
+  assert.equal(durationMs('90s'), 90_000);
+  assert.equal(durationMs('500ms'), 500);
+  assert.equal(durationMs('7d'), 604_800_000);
+  assert.equal(durationMs(15), 15);
+  for (const bad of ['', '30', 'm', '1.5h', '-1m', '30 m', '1e3s']) assert.equal(durationMs(bad), null, bad);
+  assert.equal(durationMs(-1), null);
+  assert.equal(durationMs(1.5), null);
+});
+
+test('sessions definition: defaults and errors with their path', () => {
+  const plan = planSessions(sessionsDefinitionSchema.parse({}));
+  assert.equal(plan.rules.timeoutMs, 1_800_000);
+  assert.equal(plan.rules.maxLengthMs, 86_400_000);
+  assert.equal(plan.view, 'daily');
+  const bad = sessionsDefinitionSchema.safeParse({
+    timeout: '30 minutes', from: '2024-02-30', success: { events: ['x'], afterIntent: true }, list: { limit: 0 }, extra: 1,
+  });
+  assert.equal(bad.success, false);
+  const paths = bad.error?.issues.map((i) => i.path.join('.')).sort();
+  assert.deepEqual(paths, ['', 'from', 'list.limit', 'success.afterIntent', 'timeout']);
+  const reversed = sessionsDefinitionSchema.safeParse({ from: '2024-02-02', to: '2024-02-01', success: { events: ['x'], afterIntent: true } });
+  assert.deepEqual(reversed.error?.issues.map((i) => i.path.join('.')).sort(), ['success.afterIntent', 'to']);
+});
+
+test('events read for a range', () => {
+  assert.deepEqual(eventDays(sessionRules({ from: '2024-03-10', to: '2024-03-11' })), { from: '2024-03-08', to: '2024-03-13' });
+  assert.deepEqual(eventDays(sessionRules({ from: '2024-03-10', maxLength: '49h' })), { from: '2024-03-06', to: null });
+  assert.deepEqual(eventDays(sessionRules({ from: '2024-03-10', to: '2024-03-10', splitAtMidnight: true })), { from: '2024-03-10', to: '2024-03-10' });
+});
+
+test('engagement definition and explicit durations', () => {
+  const bad = engagementDefinitionSchema.safeParse({ contentEvents: ['a'], keys: ['k', 'k'], heartbeatEvents: ['b', 'a'] });
+  assert.deepEqual(bad.error?.issues.map((i) => i.path.join('.')).sort(), ['heartbeatEvents.1', 'keys']);
+  assert.equal(explicitDurationMs('12', 'ms'), 12);
+  assert.equal(explicitDurationMs('12.9', 'ms'), 12);
+  assert.equal(explicitDurationMs('12.5', 's'), 12_500);
+  assert.equal(explicitDurationMs('0.0019', 's'), 1);
+  assert.equal(explicitDurationMs('007', 's'), 7_000);
+  for (const v of ['', ' 5', '5\n', '1e3', '-3', '.5', '1.', 'abc', '1234567890123']) assert.equal(explicitDurationMs(v, 'ms'), null, JSON.stringify(v));
+  assert.equal(explicitDurationMs(undefined, 's'), null);
+});
