@@ -84,29 +84,29 @@ function nonEmpty(values: Record<string, string>): Record<string, string> {
 export function describeMapping(plan: MappingPlan, json: boolean): string[] {
   const col = (c: string) => `${json ? 'field' : 'column'} "${c}"`;
   const lines: string[] = [];
-  if (plan.kind === 'persons') lines.push(`person_id   <- ${col(plan.person ?? '')}`);
-  else {
-    if (plan.person !== undefined) lines.push(`user_id     <- ${col(plan.person)}`);
-    if (plan.anonymous !== undefined) lines.push(`anonymous_id <- ${col(plan.anonymous)}`);
-    lines.push(`person_id   <- ${[plan.person, plan.anonymous].filter((c) => c !== undefined).map((c) => col(c)).join(', else ')}`);
+  const row = (label: string, text: string) => lines.push(`${label.padEnd(12)} <- ${text}`);
+  if (plan.kind === 'persons') {
+    row('person_id', col(plan.person ?? ''));
+    row('updated_at', plan.updatedAtColumn !== undefined ? col(plan.updatedAtColumn) : 'the import time');
+  } else {
+    if (plan.person !== undefined) row('user_id', col(plan.person));
+    if (plan.anonymous !== undefined) row('anonymous_id', col(plan.anonymous));
+    row('person_id', [plan.person, plan.anonymous].filter((c): c is string => c !== undefined).map(col).join(', else '));
     const e = plan.event;
-    if (e) lines.push(`event       <- ${'column' in e ? col(e.column) : `"${e.value}" for every row`}`);
+    if (e) row('event', 'column' in e ? col(e.column) : `"${e.value}" for every row`);
     const t = plan.timestamp;
     if (t) {
       const how = `(${plan.timestampFormat}; times without an offset in ${plan.timezone})`;
-      lines.push(`timestamp   <- ${'column' in t ? `${col(t.column)} ${how}` : 'value' in t ? `${t.value} for every row` : `the person's property "${t.personProperty}" ${how}`}`);
+      row('timestamp', 'column' in t ? `${col(t.column)} ${how}` : 'value' in t ? `${t.value} for every row` : `the person's property "${t.personProperty}" ${how}`);
     }
     for (const [typed, source] of plan.typed) {
-      if (!json || plan.explicitTyped.includes(typed)) lines.push(`${typed.padEnd(11)} <- ${col(source)}`);
+      if (!json || plan.explicitTyped.includes(typed)) row(typed, col(source));
     }
-    if (json) lines.push(`typed columns (device_type, channel, country, ...) <- fields of the same name`);
-  }
-  if (plan.kind === 'persons') {
-    lines.push(`updated_at  <- ${plan.updatedAtColumn !== undefined ? col(plan.updatedAtColumn) : 'the import time'}`);
+    if (json) row('typed columns', 'fields of the same name (device_type, channel, country, ...)');
   }
   const props = plan.properties;
-  lines.push(`properties  <- ${'only' in props
+  row('properties', 'only' in props
     ? (props.only.length ? props.only.map(col).join(', ') : 'none')
-    : `every other ${json ? 'field' : 'column'}${props.except.length ? ` (not ${props.except.map((c) => `"${c}"`).join(', ')})` : ''}`}`);
+    : `every other ${json ? 'field' : 'column'}${props.except.length ? ` (not ${props.except.map((c) => `"${c}"`).join(', ')})` : ''}`);
   return lines;
 }
