@@ -20,16 +20,6 @@ export function addDays(day: string, days: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** Whether the timezone is one the runtime knows (the engine is asked separately). */
-export function isKnownTimezone(timezone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-CA', { timeZone: timezone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `2024-01-02 03:04:05.678` (engine text, UTC) → `2024-01-02T03:04:05.678Z`. */
 export function isoFromEngineTime(text: string): string {
   return `${text.replace(' ', 'T')}Z`;

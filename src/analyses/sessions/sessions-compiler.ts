@@ -2,7 +2,7 @@
  * Compiles a sessions plan to SQL: the sessionizer, then per-session values taken from each
  * person's arrays at session starts and ends, then the daily report or the session list.
  */
-import type { QueryParams } from '../../store/store.js';
+import type { ParamValue, QueryParams } from '../../store/store.js';
 import type { SessionsPlan } from './definition.js';
 import type { EventColumn } from './sessionize-sql.js';
 import { sessionizeSql } from './sessionize-sql.js';
@@ -36,7 +36,7 @@ const at = (array: string, flag: 'b_sess' | 'is_end'): string => `arrayFilter((x
 const firstNonEmpty = (array: string): string => at(`arrayReverseFill(x -> x.2 != '', arrayZip(ix, ${array}))`, 'b_sess');
 const lastNonEmpty = (array: string): string => at(`arrayFill(x -> x.2 != '', arrayZip(ix, ${array}))`, 'is_end');
 
-/** One row per session with every per-session value; `limitToRange` keeps starts inside from/to. */
+/** One row per session starting inside from/to; `withDetails` adds the list view's fields. */
 function sessionRowsSql(plan: SessionsPlan, target: SessionsTarget, withDetails: boolean): CompiledQuery {
   const columns: EventColumn[] = [
     { name: 'is_intent', expr: 'has({intent_events:Array(String)}, toString(event))' },
@@ -84,7 +84,7 @@ function sessionRowsSql(plan: SessionsPlan, target: SessionsTarget, withDetails:
     );
   }
   const rangeWhere: string[] = [];
-  const params: Record<string, unknown> = {
+  const params: Record<string, ParamValue> = {
     ...base.params,
     intent_events: [...plan.intentEvents],
     success_events: [...plan.successEvents],
@@ -118,7 +118,7 @@ function sessionRowsSql(plan: SessionsPlan, target: SessionsTarget, withDetails:
     ARRAY JOIN ${joined.join(', ')}
     ${rangeWhere.length > 0 ? `WHERE ${rangeWhere.join(' AND ')}` : ''}
   )`;
-  return { sql, params: params as QueryParams };
+  return { sql, params };
 }
 
 /** Daily report: one row per local date of session start, dates ascending. */
@@ -148,7 +148,7 @@ export function compileDaily(plan: SessionsPlan, target: SessionsTarget): Compil
  */
 export function compileList(plan: SessionsPlan, target: SessionsTarget, limit: number | null, withTotal: boolean): CompiledQuery {
   const rows = sessionRowsSql(plan, target, true);
-  const params: Record<string, unknown> = { ...rows.params };
+  const params: Record<string, ParamValue> = { ...rows.params };
   const where: string[] = [];
   const l = plan.list;
   if (l.hasIntent !== null) {
@@ -201,5 +201,5 @@ export function compileList(plan: SessionsPlan, target: SessionsTarget, limit: n
   ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
   ORDER BY start_ms, session_id
   ${paging}`;
-  return { sql, params: params as QueryParams };
+  return { sql, params };
 }

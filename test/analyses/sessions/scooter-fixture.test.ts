@@ -1,5 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { tempStore } from '../../helpers/temp-store.js';
 import { sessionsAnalysis, sessionsExport } from '../../../src/analyses/sessions/index.js';
 import type { SessionsDefinition } from '../../../src/analyses/sessions/index.js';
@@ -125,4 +128,22 @@ test('a range reports sessions by start date and sees them whole', async () => {
   assert.deepEqual(on15.view === 'list' ? on15.sessions.map((s) => [s.day, s.durationMs, s.success]) : null, [['2024-01-15', 20 * 60_000, true]]);
   const split = await sessionsAnalysis.run(rangeCtx, sessionsAnalysis.schema.parse({ ...goals, splitAtMidnight: true, from: '2024-01-16' }));
   assert.deepEqual(split.view === 'daily' ? split.days.map((d) => [d.day, d.sessions, d.intentSessions, d.successSessions]) : null, [['2024-01-16', 1, 0, 1]]);
+});
+
+test('Parquet export of the daily report reads back through the engine', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clickpath-parquet-'));
+  try {
+    const path = join(dir, 'daily.parquet');
+    writeFileSync(path, await sessionsExport(ctx(), sessionsAnalysis.schema.parse(goals), 'Parquet'));
+    const back = await store.query<Record<string, unknown>>(
+      'SELECT toString(day) AS day, sessions, medianDurationMs, intentToSuccessRate FROM file({path:String}, Parquet) ORDER BY day',
+      { path },
+    );
+    assert.deepEqual(back, [
+      { day: '2024-01-15', sessions: 4, medianDurationMs: 21 * 60_000, intentToSuccessRate: 0.5 },
+      { day: '2024-01-16', sessions: 1, medianDurationMs: 60_000, intentToSuccessRate: 1 },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
