@@ -25,18 +25,21 @@ export interface LiveTarget {
 
 interface TableSet {
   readonly tables: Partial<Record<Level, string>>;
-  readonly hasKey: boolean;
+  /** Property rows (prop = true, filtered by key) or the events' own rows (prop = false). */
+  readonly property: boolean;
   readonly byValue: boolean;
 }
 
+// live_points answers every family: its primary key serves item lookups, its by_time projection
+// (chosen by the engine) time ranges across items.
 const FAMILIES: Record<Family, TableSet> = {
-  event: { tables: { points: 'live_event_points', minutes: 'live_event_minutes' }, hasKey: false, byValue: false },
+  event: { tables: { points: 'live_points', minutes: 'live_minutes' }, property: false, byValue: false },
   key: {
-    tables: { points: 'live_points_by_time', minutes: 'live_minutes_by_time', hours: 'live_hours_by_time' },
-    hasKey: true,
+    tables: { points: 'live_points', minutes: 'live_minutes_by_time', hours: 'live_hours_by_time' },
+    property: true,
     byValue: false,
   },
-  value: { tables: { points: 'live_points', minutes: 'live_minutes' }, hasKey: true, byValue: true },
+  value: { tables: { points: 'live_points', minutes: 'live_minutes' }, property: true, byValue: true },
 };
 
 const TIME_COLUMN: Record<Level, string> = { points: 'timestamp', minutes: 'minute', hours: 'hour' };
@@ -82,7 +85,8 @@ function targetConditions(projectId: string, target: LiveTarget, params: Params)
   const family = FAMILIES[familyOf(target)];
   const conds = [`project_id = ${params.bind('String', projectId)}`];
   if (target.event !== null) conds.push(`event = ${params.bind('String', target.event)}`);
-  if (family.hasKey && target.key !== null) conds.push(`key = ${params.bind('String', target.key)}`);
+  conds.push(`prop = ${family.property ? 'true' : 'false'}`);
+  if (family.property && target.key !== null) conds.push(`key = ${params.bind('String', target.key)}`);
   if (family.byValue && target.values !== null) conds.push(`value IN ${params.bind('Array(String)', [...target.values])}`);
   return conds;
 }

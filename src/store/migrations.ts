@@ -125,48 +125,37 @@ export const MIGRATIONS: readonly Migration[] = [
       // the largest log position aggregated into a row: it tells the live reader whether a load
       // it has not been told about yet is already visible (see docs/live.md).
       //
-      // One row per event and property, ordered for one item's lookups (counter edges, persons).
-      // The views below only take events of the last 8 days (live windows are at most 7): an
-      // import of years of history must neither copy it here nor touch hundreds of daily
-      // partitions in one insert.
+      // live_points: per event one row for the event itself (prop = false, key and value '') and
+      // one per property (prop = true), ordered for one item's lookups (counter edges, persons);
+      // the by_time projection orders the same rows by time within a property (top-list edges).
+      // The view only takes events of the last 8 days (live windows are at most 7): an import of
+      // years of history must neither copy it here nor touch hundreds of daily partitions in
+      // one insert.
       `CREATE TABLE IF NOT EXISTS {db}.live_points (
         project_id LowCardinality(String),
         event LowCardinality(String),
+        prop Bool,
         key LowCardinality(String),
         value String,
         timestamp DateTime64(3, 'UTC'),
         person_id String,
-        log_position UInt64
+        log_position UInt64,
+        PROJECTION by_time (SELECT * ORDER BY project_id, event, prop, key, timestamp)
       ) ENGINE = MergeTree
       PARTITION BY toDate(timestamp)
-      ORDER BY (project_id, event, key, value, timestamp)
+      ORDER BY (project_id, event, prop, key, value, timestamp)
       TTL toDateTime(timestamp) + INTERVAL 8 DAY
       SETTINGS non_replicated_deduplication_window = 10000`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_points_mv TO {db}.live_points AS
-      SELECT project_id, event, kv.1 AS key, kv.2 AS value, timestamp, person_id, log_position
+      SELECT project_id, event, row.1 AS prop, row.2 AS key, row.3 AS value, timestamp, person_id, log_position
       FROM {db}.events
-      ARRAY JOIN arrayZip(mapKeys(properties), mapValues(properties)) AS kv
+      ARRAY JOIN arrayConcat([(false, '', '')], arrayMap((k, v) -> (true, k, v), mapKeys(properties), mapValues(properties))) AS row
       WHERE timestamp >= now() - INTERVAL 8 DAY`,
-      // The same rows ordered by time within a property: the ragged ends of a top list.
-      `CREATE TABLE IF NOT EXISTS {db}.live_points_by_time (
-        project_id LowCardinality(String),
-        event LowCardinality(String),
-        key LowCardinality(String),
-        value String,
-        timestamp DateTime64(3, 'UTC'),
-        person_id String,
-        log_position UInt64
-      ) ENGINE = MergeTree
-      PARTITION BY toDate(timestamp)
-      ORDER BY (project_id, event, key, timestamp)
-      TTL toDateTime(timestamp) + INTERVAL 8 DAY
-      SETTINGS non_replicated_deduplication_window = 10000`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_points_by_time_mv TO {db}.live_points_by_time AS
-      SELECT project_id, event, key, value, timestamp, person_id, log_position FROM {db}.live_points`,
       // Minute buckets per item (one counter over a long window reads one row per minute)...
       `CREATE TABLE IF NOT EXISTS {db}.live_minutes (
         project_id LowCardinality(String),
         event LowCardinality(String),
+        prop Bool,
         key LowCardinality(String),
         value String,
         minute DateTime('UTC'),
@@ -174,17 +163,18 @@ export const MIGRATIONS: readonly Migration[] = [
         max_position SimpleAggregateFunction(max, UInt64)
       ) ENGINE = AggregatingMergeTree
       PARTITION BY toDate(minute)
-      ORDER BY (project_id, event, key, value, minute)
+      ORDER BY (project_id, event, prop, key, value, minute)
       TTL minute + INTERVAL 8 DAY
       SETTINGS non_replicated_deduplication_window = 10000`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_minutes_mv TO {db}.live_minutes AS
-      SELECT project_id, event, key, value, toStartOfMinute(timestamp) AS minute,
+      SELECT project_id, event, prop, key, value, toStartOfMinute(timestamp) AS minute,
              count() AS n, max(log_position) AS max_position
-      FROM {db}.live_points GROUP BY project_id, event, key, value, minute`,
-      // ...and per minute across items (a top list reads every item of the minutes it needs).
+      FROM {db}.live_points GROUP BY project_id, event, prop, key, value, minute`,
+      // ...and per minute and hour across items (a top list reads every item of its buckets).
       `CREATE TABLE IF NOT EXISTS {db}.live_minutes_by_time (
         project_id LowCardinality(String),
         event LowCardinality(String),
+        prop Bool,
         key LowCardinality(String),
         minute DateTime('UTC'),
         value String,
@@ -192,16 +182,17 @@ export const MIGRATIONS: readonly Migration[] = [
         max_position SimpleAggregateFunction(max, UInt64)
       ) ENGINE = AggregatingMergeTree
       PARTITION BY toDate(minute)
-      ORDER BY (project_id, event, key, minute, value)
+      ORDER BY (project_id, event, prop, key, minute, value)
       TTL minute + INTERVAL 8 DAY
       SETTINGS non_replicated_deduplication_window = 10000`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_minutes_by_time_mv TO {db}.live_minutes_by_time AS
-      SELECT project_id, event, key, toStartOfMinute(timestamp) AS minute, value,
+      SELECT project_id, event, prop, key, toStartOfMinute(timestamp) AS minute, value,
              count() AS n, max(log_position) AS max_position
-      FROM {db}.live_points GROUP BY project_id, event, key, minute, value`,
+      FROM {db}.live_points GROUP BY project_id, event, prop, key, minute, value`,
       `CREATE TABLE IF NOT EXISTS {db}.live_hours_by_time (
         project_id LowCardinality(String),
         event LowCardinality(String),
+        prop Bool,
         key LowCardinality(String),
         hour DateTime('UTC'),
         value String,
@@ -209,42 +200,13 @@ export const MIGRATIONS: readonly Migration[] = [
         max_position SimpleAggregateFunction(max, UInt64)
       ) ENGINE = AggregatingMergeTree
       PARTITION BY toDate(hour)
-      ORDER BY (project_id, event, key, hour, value)
+      ORDER BY (project_id, event, prop, key, hour, value)
       TTL hour + INTERVAL 8 DAY
       SETTINGS non_replicated_deduplication_window = 10000`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_hours_by_time_mv TO {db}.live_hours_by_time AS
-      SELECT project_id, event, key, toStartOfHour(timestamp) AS hour, value,
+      SELECT project_id, event, prop, key, toStartOfHour(timestamp) AS hour, value,
              count() AS n, max(log_position) AS max_position
-      FROM {db}.live_points GROUP BY project_id, event, key, hour, value`,
-      // Counters without a property filter (every event of a name, or of the project).
-      `CREATE TABLE IF NOT EXISTS {db}.live_event_points (
-        project_id LowCardinality(String),
-        event LowCardinality(String),
-        timestamp DateTime64(3, 'UTC'),
-        person_id String,
-        log_position UInt64
-      ) ENGINE = MergeTree
-      PARTITION BY toDate(timestamp)
-      ORDER BY (project_id, event, timestamp)
-      TTL toDateTime(timestamp) + INTERVAL 8 DAY
-      SETTINGS non_replicated_deduplication_window = 10000`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_event_points_mv TO {db}.live_event_points AS
-      SELECT project_id, event, timestamp, person_id, log_position FROM {db}.events
-      WHERE timestamp >= now() - INTERVAL 8 DAY`,
-      `CREATE TABLE IF NOT EXISTS {db}.live_event_minutes (
-        project_id LowCardinality(String),
-        event LowCardinality(String),
-        minute DateTime('UTC'),
-        n SimpleAggregateFunction(sum, UInt64),
-        max_position SimpleAggregateFunction(max, UInt64)
-      ) ENGINE = AggregatingMergeTree
-      PARTITION BY toDate(minute)
-      ORDER BY (project_id, event, minute)
-      TTL minute + INTERVAL 8 DAY
-      SETTINGS non_replicated_deduplication_window = 10000`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.live_event_minutes_mv TO {db}.live_event_minutes AS
-      SELECT project_id, event, toStartOfMinute(timestamp) AS minute, count() AS n, max(log_position) AS max_position
-      FROM {db}.events WHERE timestamp >= now() - INTERVAL 8 DAY GROUP BY project_id, event, minute`,
+      FROM {db}.live_points GROUP BY project_id, event, prop, key, hour, value`,
       // Top lists saved on a schedule: "which items were highlighted when".
       `CREATE TABLE IF NOT EXISTS {db}.live_top_history (
         project_id LowCardinality(String),
