@@ -82,6 +82,9 @@ function textSettings(o: ReadOptions, crlf: boolean): { sql: string; params: Que
       'format_csv_null_representation = {s_missing:String}',
       'input_format_csv_allow_variable_number_of_columns = 1',
       'input_format_csv_empty_as_default = 0',
+      // RFC 4180: spaces are part of a field; ids and times are trimmed where they are read.
+      'input_format_csv_trim_whitespaces = 0',
+      'input_format_csv_allow_whitespace_or_tab_as_delimiter = 1',
     );
   } else {
     parts.push(
