@@ -1,7 +1,8 @@
 /** A result table: click a header to sort, export what is shown (in that order) as CSV. */
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import { downloadText, toCsv, type Cell } from '../lib/csv.js';
+import { toCsv, type Cell } from '../lib/csv.js';
+import { downloadText } from '../lib/download.js';
 
 export interface Column<R> {
   readonly key: string;

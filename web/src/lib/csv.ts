@@ -1,4 +1,4 @@
-/** Tables as CSV files the browser downloads (RFC 4180 quoting; formula-looking text defused). */
+/** Tables as CSV text (RFC 4180 quoting; text a spreadsheet would run as a formula is defused). */
 export type Cell = string | number | boolean | null | undefined;
 
 function quote(cell: Cell): string {
@@ -11,15 +11,4 @@ function quote(cell: Cell): string {
 
 export function toCsv(columns: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string {
   return [columns, ...rows].map((r) => r.map(quote).join(',')).join('\r\n') + '\r\n';
-}
-
-export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
