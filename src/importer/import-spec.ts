@@ -90,17 +90,20 @@ export const importSpecSchema = z
         if (s[key] !== undefined) issue(key, 'only for kind events (a persons table stores properties of users)');
       }
     }
-    if (s.delimiter !== undefined && delimiterChar(s.delimiter) === undefined) {
+    if (typeof s.delimiter === 'string' && delimiterChar(s.delimiter) === undefined) {
       issue('delimiter', 'expected one ASCII character other than a quote or line break (or \\t / tab)');
     }
     if (s.delimiter !== undefined && s.format !== undefined && s.format !== 'csv') issue('delimiter', 'only for csv (tsv is always tab-separated)');
     if (s.format === 'ndjson' || s.format === 'parquet') {
       if (s.columns !== undefined) issue('columns', `${s.format} files name their own fields`);
     }
-    if (s.columns !== undefined) {
+    if (Array.isArray(s.columns)) {
       const dup = duplicates(s.columns);
       if (dup.length > 0) issue('columns', `names appear more than once: ${dup.join(', ')}`);
     }
+  }, {
+    // Also when a field is invalid, so one pass reports every problem of a mapping.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   });
 
 export type ImportSpec = z.output<typeof importSpecSchema>;
