@@ -32,8 +32,9 @@ export interface SessionizeInput {
 }
 
 /**
- * A subquery with columns: person_id; arrays ts (epoch ms), ids (event id text), one array per
- * extra column, ix (1-based positions), b_sess and is_end (UInt8 flags). Bound parameters:
+ * A subquery with columns: person_id; arrays ts (epoch ms), id_keys (event ids as UInt128, see
+ * `eventIdText`), one array per extra column, ix (1-based positions), b_sess and is_end (UInt8
+ * flags). Bound parameters:
  * project, tz, timeout_ms, max_length_ms, activity_types and, with a range, ev_from/ev_to.
  */
 export function sessionizeSql(input: SessionizeInput): { sql: string; params: QueryParams } {
@@ -60,8 +61,10 @@ export function sessionizeSql(input: SessionizeInput): { sql: string; params: Qu
   const src = resolvedEvents(input.database, input.projectId, where.join(' AND '));
   Object.assign(params, src.params);
 
-  const tupleParts = ['toUnixTimestamp64Milli(timestamp)', 'toString(event_id)'];
-  const unpack = ['ev.1 AS ts', 'ev.2 AS ids'];
+  // Ties are broken by the event id's text. The engine's own UUID order is not text order, and
+  // sorting 36-byte strings is slow; the id's bytes read big-endian as a UInt128 order like the text.
+  const tupleParts = ['toUnixTimestamp64Milli(timestamp)', 'reinterpretAsUInt128(reverse(UUIDToNum(event_id)))'];
+  const unpack = ['ev.1 AS ts', 'ev.2 AS id_keys'];
   const add = (expr: string, name: string): void => {
     tupleParts.push(expr);
     unpack.push(`ev.${tupleParts.length} AS ${name}`);
@@ -102,4 +105,9 @@ export function sessionizeSql(input: SessionizeInput): { sql: string; params: Qu
     )
   )`;
   return { sql, params };
+}
+
+/** SQL turning an `id_keys` element back into the event id's text. */
+export function eventIdText(key: string): string {
+  return `lower(UUIDNumToString(reverse(reinterpretAsFixedString(${key}))))`;
 }

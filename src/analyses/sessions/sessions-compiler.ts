@@ -5,7 +5,7 @@
 import type { ParamValue, QueryParams } from '../../store/store.js';
 import type { SessionsPlan } from './definition.js';
 import type { EventColumn } from './sessionize-sql.js';
-import { sessionizeSql } from './sessionize-sql.js';
+import { eventIdText, sessionizeSql } from './sessionize-sql.js';
 
 export interface CompiledQuery {
   readonly sql: string;
@@ -54,7 +54,7 @@ function sessionRowsSql(plan: SessionsPlan, target: SessionsTarget, withDetails:
   const perPerson = [
     `${at('ts', 'b_sess')} AS s_start`,
     `${at('ts', 'is_end')} AS s_end`,
-    `${at('ids', 'b_sess')} AS s_first_id`,
+    `${at('id_keys', 'b_sess')} AS s_first_id`,
     `${at('ix', 'b_sess')} AS s_first_ix`,
     `${at('ix', 'is_end')} AS s_last_ix`,
     // next intent at or after the session start; last success at or before its end (0 = none)
@@ -102,7 +102,7 @@ function sessionRowsSql(plan: SessionsPlan, target: SessionsTarget, withDetails:
   const sql = `(
     SELECT
       person_id,
-      lower(hex(MD5(concat(person_id, '\\0', first_id)))) AS session_id,
+      lower(hex(MD5(concat(person_id, '\\0', ${eventIdText('first_id')})))) AS session_id,
       start_ms,
       end_ms,
       end_ms - start_ms AS duration_ms,

@@ -41,6 +41,7 @@ const caseArb = timeoutMs.chain((timeout) =>
         hasIntent: fc.option(fc.boolean(), { nil: undefined }),
         hasSuccess: fc.option(fc.boolean(), { nil: undefined }),
         device: fc.option(fc.constantFrom('', 'mobile', 'tablet'), { nil: undefined }),
+        channel: fc.option(fc.constantFrom('', 'direct', "o'hara"), { nil: undefined }),
         limit: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
         offset: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
       }, { requiredKeys: [] }),
