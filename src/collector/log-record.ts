@@ -2,9 +2,14 @@
  * What one log record holds: the accepted rows and the quarantined items of one request, already
  * normalized, so the loader only moves bytes into the store. One record per request keeps the
  * acknowledgement atomic: a request's events are durable together or not at all.
+ *
+ * Layout (UTF-8 text): a header line of JSON, then one line of JSON per event row. The header
+ * carries what the loader must know without parsing rows (ids for deduplication, identity facts),
+ * so the loader hands row text to the engine as it is, adding only the log position.
  */
 import { z } from 'zod';
 import type { EventRow, RejectedRow } from '../events/event-row.js';
+import { identityRows, type AliasRow, type PersonPropertyRow } from '../loader/identity.js';
 
 export interface LogRecordBody {
   readonly v: 1;
@@ -12,24 +17,87 @@ export interface LogRecordBody {
   readonly rejected: readonly RejectedRow[];
 }
 
-const bodySchema = z.object({
-  v: z.literal(1),
-  events: z.array(z.record(z.string(), z.unknown())),
+/** Identity facts tagged with the index of the row they came from. */
+export type Indexed<T> = T & { readonly i: number };
+
+interface Header {
+  readonly v: 2;
+  readonly rejected: readonly RejectedRow[];
+  /** [project_id, event_id] per row, in row order. */
+  readonly keys: ReadonlyArray<readonly [string, string]>;
+  readonly aliases: ReadonlyArray<Indexed<AliasRow>>;
+  readonly properties: ReadonlyArray<Indexed<PersonPropertyRow>>;
+}
+
+const headerSchema = z.object({
+  v: z.literal(2),
   rejected: z.array(z.record(z.string(), z.unknown())),
+  keys: z.array(z.tuple([z.string(), z.string()])),
+  aliases: z.array(z.record(z.string(), z.unknown())),
+  properties: z.array(z.record(z.string(), z.unknown())),
 });
 
 export function encodeRecord(body: LogRecordBody): Buffer {
-  return Buffer.from(JSON.stringify(body), 'utf8');
+  const aliases: Array<Indexed<AliasRow>> = [];
+  const properties: Array<Indexed<PersonPropertyRow>> = [];
+  body.events.forEach((e, i) => {
+    const facts = identityRows([e]);
+    for (const a of facts.aliases) aliases.push({ ...a, i });
+    for (const p of facts.properties) properties.push({ ...p, i });
+  });
+  const header: Header = { v: 2, rejected: body.rejected, keys: body.events.map((e) => [e.project_id, e.event_id] as const), aliases, properties };
+  const lines = [JSON.stringify(header)];
+  for (const e of body.events) lines.push(JSON.stringify(e));
+  return Buffer.from(lines.join('\n'), 'utf8');
 }
 
+/** The record as the loader needs it: row text untouched. */
+export interface LoadableRecord {
+  readonly rejected: readonly RejectedRow[];
+  readonly keys: ReadonlyArray<readonly [string, string]>;
+  readonly aliases: ReadonlyArray<Indexed<AliasRow>>;
+  readonly properties: ReadonlyArray<Indexed<PersonPropertyRow>>;
+  /** One JSON object per event row, without its log position. */
+  readonly rows: readonly string[];
+}
+
+export function decodeForLoad(payload: Buffer, position: number): LoadableRecord {
+  const text = payload.toString('utf8');
+  const lines = text.split('\n');
+  const header = parseHeader(lines[0] ?? '', position);
+  const rows = lines.slice(1);
+  if (rows.length !== header.keys.length) {
+    throw new Error(`log record at position ${position} has ${rows.length} rows but ${header.keys.length} keys`);
+  }
+  return { ...header, rows };
+}
+
+/** Full decode (live counters, the stream): every row parsed. */
 export function decodeRecord(payload: Buffer, position: number): LogRecordBody {
+  const r = decodeForLoad(payload, position);
+  const events = r.rows.map((line, i) => {
+    try {
+      return JSON.parse(line) as EventRow;
+    } catch (err) {
+      throw new Error(`log record at position ${position}, row ${i} is not valid JSON: ${(err as Error).message}`);
+    }
+  });
+  return { v: 1, events, rejected: r.rejected };
+}
+
+/** A row's JSON with its log position added as the first field (rows are never empty objects). */
+export function withLogPosition(row: string, position: number): string {
+  return `{"log_position":${position},${row.slice(1)}`;
+}
+
+function parseHeader(line: string, position: number): Header {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(payload.toString('utf8'));
+    parsed = JSON.parse(line);
   } catch (err) {
-    throw new Error(`log record at position ${position} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`log record at position ${position} has no valid header: ${(err as Error).message}`);
   }
-  const result = bodySchema.safeParse(parsed);
-  if (!result.success) throw new Error(`log record at position ${position} has an unknown shape: ${result.error.message}`);
-  return result.data as unknown as LogRecordBody;
+  const result = headerSchema.safeParse(parsed);
+  if (!result.success) throw new Error(`log record at position ${position} has an unknown header: ${result.error.message}`);
+  return result.data as unknown as Header;
 }

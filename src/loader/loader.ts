@@ -9,9 +9,9 @@
  */
 import { z } from 'zod';
 import type { Store } from '../store/store.js';
-import type { EventRow, RejectedRow } from '../events/event-row.js';
-import { decodeRecord } from '../collector/log-record.js';
-import { identityRows } from './identity.js';
+import type { RejectedRow } from '../events/event-row.js';
+import { decodeForLoad, withLogPosition } from '../collector/log-record.js';
+import type { AliasRow, PersonPropertyRow } from './identity.js';
 import { readCheckpoint, writeCheckpoint } from '../log/checkpoint.js';
 
 /** The part of the log the loader needs. */
@@ -172,13 +172,13 @@ export class Loader {
     const from = this.checkpoint.position;
     const { records } = await this.log.read(from, { maxRecords: 100_000, maxBytes: 64 * 1024 * 1024 });
     if (records.length === 0) return false;
-    let events = 0;
+    let items = 0;
     let to = from;
     for (const r of records) {
-      const body = decodeRecord(r.payload, r.position);
-      events += body.events.length + body.rejected.length;
+      const body = decodeForLoad(r.payload, r.position);
+      items += body.rows.length + body.rejected.length;
       to = r.next;
-      if (events >= this.options.flushMaxEvents) break;
+      if (items >= this.options.flushMaxEvents) break;
     }
     this.checkpoint = { position: from, pending: { from, to } };
     await writeCheckpoint(this.options.checkpointPath, this.checkpoint);
@@ -187,7 +187,9 @@ export class Loader {
   }
 
   private async loadRange(from: number, to: number): Promise<void> {
-    const events: EventRow[] = [];
+    const rows: PendingRow[] = [];
+    const aliases: AliasRow[] = [];
+    const properties: PersonPropertyRow[] = [];
     const rejected: RejectedRow[] = [];
     let position = from;
     while (position < to) {
@@ -195,31 +197,42 @@ export class Loader {
       if (records.length === 0) throw new Error(`log ends at ${position} inside pending range ${from}..${to}`);
       for (const r of records) {
         if (r.position >= to) break;
-        const body = decodeRecord(r.payload, r.position);
-        for (const e of body.events) events.push({ ...e, log_position: r.position });
+        const body = decodeForLoad(r.payload, r.position);
+        const first = rows.length;
+        body.rows.forEach((row, i) => {
+          const key = body.keys[i] ?? ['', ''];
+          rows.push({ project: key[0], id: key[1], position: r.position, row, fresh: true });
+        });
+        for (const { i, ...a } of body.aliases) aliasesOf(rows, first + i).push(a);
+        for (const { i, ...p } of body.properties) propertiesOf(rows, first + i).push(p);
         for (const q of body.rejected) rejected.push({ ...q, log_position: r.position });
         position = r.next;
       }
     }
-    const fresh = await this.withoutStored(events);
-    this.duplicatesSkipped += events.length - fresh.length;
+    await this.markStored(rows);
+    const fresh = rows.filter((r) => r.fresh);
+    for (const r of fresh) {
+      if (r.aliases) aliases.push(...r.aliases);
+      if (r.properties) properties.push(...r.properties);
+    }
+    this.duplicatesSkipped += rows.length - fresh.length;
     const token = `clickpath-log-${from}-${to}`;
     if (fresh.length > 0) {
-      await this.store.insertJsonRows('events', ndjson(fresh), { dedupToken: `${token}-events` });
+      const text = fresh.map((r) => withLogPosition(r.row, r.position)).join('\n');
+      await this.store.insertJsonRows('events', text, { dedupToken: `${token}-events` });
     }
-    const identity = identityRows(fresh);
-    if (identity.aliases.length > 0) {
-      await this.store.insertJsonRows('person_aliases', ndjson(identity.aliases), { dedupToken: `${token}-aliases` });
+    if (aliases.length > 0) {
+      await this.store.insertJsonRows('person_aliases', ndjson(aliases), { dedupToken: `${token}-aliases` });
     }
-    if (identity.properties.length > 0) {
-      await this.store.insertJsonRows('person_properties', ndjson(identity.properties), { dedupToken: `${token}-props` });
+    if (properties.length > 0) {
+      await this.store.insertJsonRows('person_properties', ndjson(properties), { dedupToken: `${token}-props` });
     }
     // The id index goes last: once it lists these events, a replay of this range skips them, so
     // everything derived from them must already be stored.
     if (fresh.length > 0) {
       await this.store.insertJsonRows(
         'event_ids',
-        ndjson(fresh.map((e) => ({ project_id: e.project_id, event_id: e.event_id, log_position: e.log_position ?? 0 }))),
+        ndjson(fresh.map((r) => ({ project_id: r.project, event_id: r.id, log_position: r.position }))),
         { dedupToken: `${token}-ids` },
       );
     }
@@ -235,26 +248,48 @@ export class Loader {
     for (const listener of this.loadedListeners) listener(to);
   }
 
-  /** Drops events whose id is already stored, and repeats inside the range itself. */
-  private async withoutStored(events: EventRow[]): Promise<EventRow[]> {
-    if (events.length === 0) return events;
+  /** Marks rows whose id is already stored, and repeats inside the range itself, as not fresh. */
+  private async markStored(rows: PendingRow[]): Promise<void> {
+    if (rows.length === 0) return;
     const seen = new Set<string>();
-    const unique: EventRow[] = [];
-    for (const e of events) {
-      const key = `${e.project_id}\u0000${e.event_id}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      unique.push(e);
+    for (const r of rows) {
+      const key = `${r.project}\u0000${r.id}`;
+      if (seen.has(key)) r.fresh = false;
+      else seen.add(key);
     }
+    const unique = rows.filter((r) => r.fresh);
     const stored = await this.store.query<{ p: string; id: string }>(
       `SELECT project_id AS p, toString(event_id) AS id FROM ${this.store.database}.event_ids
        WHERE project_id IN {projects:Array(String)} AND event_id IN {ids:Array(UUID)}`,
-      { projects: [...new Set(unique.map((e) => e.project_id))], ids: unique.map((e) => e.event_id) },
+      { projects: [...new Set(unique.map((r) => r.project))], ids: unique.map((r) => r.id) },
     );
-    if (stored.length === 0) return unique;
+    if (stored.length === 0) return;
     const storedKeys = new Set(stored.map((s) => `${s.p}\u0000${s.id}`));
-    return unique.filter((e) => !storedKeys.has(`${e.project_id}\u0000${e.event_id}`));
+    for (const r of unique) if (storedKeys.has(`${r.project}\u0000${r.id}`)) r.fresh = false;
   }
+}
+
+/** One event row of a range on its way to the store. */
+interface PendingRow {
+  readonly project: string;
+  readonly id: string;
+  readonly position: number;
+  readonly row: string;
+  fresh: boolean;
+  aliases?: AliasRow[];
+  properties?: PersonPropertyRow[];
+}
+
+function aliasesOf(rows: PendingRow[], index: number): AliasRow[] {
+  const row = rows[index];
+  if (!row) throw new Error(`identity fact points at missing row ${index}`);
+  return (row.aliases ??= []);
+}
+
+function propertiesOf(rows: PendingRow[], index: number): PersonPropertyRow[] {
+  const row = rows[index];
+  if (!row) throw new Error(`identity fact points at missing row ${index}`);
+  return (row.properties ??= []);
 }
 
 function ndjson(rows: readonly object[]): string {

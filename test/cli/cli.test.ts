@@ -50,7 +50,8 @@ test('project create, list and status work on a data directory and through a run
     assert.equal(created.code, 0, created.err);
     assert.match(created.out, /project web-shop created/);
     const writeKey = /write key .*: (wk_\S+)/.exec(created.out)?.[1];
-    assert.ok(writeKey);
+    const secretKey = /secret key .*: (sk_\S+)/.exec(created.out)?.[1];
+    assert.ok(writeKey && secretKey);
     const badTz = cli(['project', 'create', 'X', '--timezone', 'Nowhere/City', '--data-dir', dir]);
     assert.equal(badTz.code, 1);
     assert.match(badTz.err, /unknown time zone/);
@@ -75,12 +76,13 @@ test('project create, list and status work on a data directory and through a run
         body: JSON.stringify({ batch: [{ type: 'track', userId: 'u1', event: 'a' }, { type: 'track', userId: 'u2', event: 'b' }, { type: 'track', event: 'no id' }] }),
       });
       assert.equal(res.status, 200);
-      let status = { code: 1 as number | null, out: '', err: '' };
-      for (let i = 0; i < 50; i++) {
-        status = cli(['status', '--data-dir', dir, '--format', 'json']);
-        if (status.code === 0 && (JSON.parse(status.out) as Array<{ eventsStored: number }>)[0]?.eventsStored === 2) break;
-        await new Promise((r) => setTimeout(r, 100));
+      // Wait through the API until the loader stored both events, then ask the CLI once.
+      for (let i = 0; i < 200; i++) {
+        const st = await fetch(url + '/v1/status', { headers: { authorization: `Bearer ${secretKey}` } });
+        if (((await st.json()) as { eventsStored: number }).eventsStored === 2) break;
+        await new Promise((r) => setTimeout(r, 50));
       }
+      const status = cli(['status', '--data-dir', dir, '--format', 'json']);
       assert.equal(status.code, 0, status.err);
       const [view] = JSON.parse(status.out) as Array<{ eventsStored: number; personsStored: number; rejectedCount: number }>;
       assert.deepEqual([view?.eventsStored, view?.personsStored, view?.rejectedCount], [2, 2, 1]);
