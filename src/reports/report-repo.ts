@@ -181,7 +181,7 @@ export class ReportRepo {
       durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
       buckets: Number(r.buckets),
       rows: Number(r.rows),
-      watermark: r.watermark,
+      watermark: r.watermark === null ? null : isoOf(r.watermark),
       error: r.error,
     }));
   }
@@ -238,8 +238,19 @@ export class ReportRepo {
     return results.length;
   }
 
-  /** Removes rows of versions that are no longer current (superseded or never committed). */
-  async cleanup(projectId: string, reportId: string, revision: number): Promise<void> {
+  /**
+   * Removes rows of versions that are no longer current (superseded or never committed) once
+   * they outnumber the current rows by `slack`: a delete is a costly statement, and stale rows
+   * are never read, so they are collected in bulk rather than after every run.
+   */
+  async cleanup(projectId: string, reportId: string, revision: number, slack = 1000): Promise<boolean> {
+    const [c] = await this.store.query<{ stored: string; current: string }>(
+      `SELECT toString((SELECT count() FROM ${this.db}.report_results WHERE project_id = {project:String} AND report_id = {report:String})) AS stored,
+         toString((SELECT sum(rows) FROM (SELECT argMax(rows, version) AS rows FROM ${this.db}.report_buckets
+           WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32} GROUP BY bucket))) AS current`,
+      { project: projectId, report: reportId, revision },
+    );
+    if (Number(c?.stored ?? 0) - Number(c?.current ?? 0) <= Math.max(slack, Number(c?.current ?? 0))) return false;
     await this.store.exec(
       `DELETE FROM ${this.db}.report_results
        WHERE project_id = {project:String} AND report_id = {report:String}
@@ -249,6 +260,7 @@ export class ReportRepo {
            GROUP BY bucket)`,
       { project: projectId, report: reportId, revision },
     );
+    return true;
   }
 
   /** Drops every materialized bucket of a report (definition changed, or report deleted). */
@@ -267,13 +279,13 @@ export class ReportRepo {
    */
   currentRowsSql(projectId: string, reportId: string, revision: number): { sql: string; params: Record<string, string | number> } {
     return {
-      sql: `SELECT r.bucket AS bucket, b.label AS label, r.row_no AS row_no, r.row_json AS row_json
+      sql: `SELECT r.bucket AS bucket, b.current_label AS label, r.row_no AS row_no, r.row_json AS row_json
         FROM ${this.db}.report_results AS r
         INNER JOIN (
-          SELECT bucket, argMax(label, version) AS label, max(version) AS version FROM ${this.db}.report_buckets
+          SELECT bucket, argMax(label, version) AS current_label, max(version) AS current_version FROM ${this.db}.report_buckets
           WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32}
           GROUP BY bucket
-        ) AS b ON r.bucket = b.bucket AND r.version = b.version
+        ) AS b ON r.bucket = b.bucket AND r.version = b.current_version
         WHERE r.project_id = {project:String} AND r.report_id = {report:String}
         ORDER BY r.bucket, r.row_no`,
       params: { project: projectId, report: reportId, revision },

@@ -1,0 +1,20 @@
+/** Incremental = full recomputation for trends (hour, day, week; counts and persons) and funnel trends. */
+import { after, before, test } from 'node:test';
+import { tempStore } from '../helpers/temp-store.js';
+import type { ChdbStore } from '../../src/store/chdb-store.js';
+import { setupReports, type ReportsSetup } from './helpers.js';
+import { checkIncrementalEqualsFull, KINDS } from './property-case.js';
+
+let store: ChdbStore;
+let dispose: () => Promise<void>;
+let reports: ReportsSetup;
+
+before(async () => {
+  ({ store, dispose } = await tempStore());
+  reports = setupReports(store);
+});
+after(async () => dispose());
+
+test('trends and funnel trend reports: incremental runs equal a full recomputation after random inserts, late data, re-imports and logins', async () => {
+  await checkIncrementalEqualsFull(store, reports, [KINDS.trendsDay, KINDS.trendsPersons, KINDS.trendsHour, KINDS.trendsWeek, KINDS.funnelTrend].filter((k) => k !== undefined), 24);
+});
