@@ -1,7 +1,7 @@
 /**
  * Paths, computed the obvious way over an in-memory log; the engine must match it exactly.
  *
- * - Events count when their timestamp is in [from, to) and they pass every filter (filtered-out
+ * - Activity (track, page, screen) counts when its timestamp is in [from, to) and they pass every filter (filtered-out
  *   events are invisible: they neither appear in paths nor keep a session alive).
  * - Each person's events in time order, equal timestamps by event id (UUID text), form sessions:
  *   a gap longer than `sessionTimeout` starts a new one.
@@ -11,6 +11,7 @@
  * - Top paths: count descending, then event by event in UTF-8 order, a shorter path before a
  *   longer one it begins.
  */
+import { isActivity } from '../shared/activity.js';
 import { durationMs } from '../shared/duration.js';
 import { allFiltersMatch } from '../shared/filters.js';
 import { chronological, type RefEvent, type RefLog } from '../shared/reference-log.js';
@@ -36,7 +37,9 @@ function sessionsOf(events: readonly RefEvent[], timeoutMs: number): RefEvent[][
 
 export function pathsReference(log: RefLog, def: PathsDefinition, timeZone: string): PathsResult {
   const range = resolveRange(def.from, def.to, timeZone);
-  const events = log.events.filter((e) => e.ms >= range.fromMs && e.ms < range.toMs && allFiltersMatch(def.filters, e, log));
+  const events = log.events.filter(
+    (e) => isActivity(e) && e.ms >= range.fromMs && e.ms < range.toMs && allFiltersMatch(def.filters, e, log),
+  );
   const persons = new Set(events.map((e) => e.personId));
 
   const found: string[][] = [];

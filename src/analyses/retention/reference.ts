@@ -1,13 +1,14 @@
 /**
  * Retention, computed the obvious way over an in-memory log; the engine must match it exactly.
  *
- * - Only events passing every filter exist for this analysis.
+ * - Only activity (track, page, screen) passing every filter exists for this analysis.
  * - A person's cohort entry is their first `cohortEvent` (any event when omitted) ever; they are
  *   in a cohort when that instant lies in [from, to), and the cohort is its local day/week/month.
  * - Period k ≥ 1 counts the cohort's persons with at least one `returnEvent` (any event when
  *   omitted) whose bucket is exactly k buckets after the cohort's. Period 0 is the cohort size.
  * - Cells for buckets that start after now are null: they cannot be observed yet.
  */
+import { isActivity } from '../shared/activity.js';
 import { allFiltersMatch } from '../shared/filters.js';
 import type { RefLog } from '../shared/reference-log.js';
 import { bucketKeyOf } from '../shared/time-buckets.js';
@@ -17,7 +18,7 @@ import { addCount, buildRetention, type RetentionCounts } from './retention-shap
 
 export function retentionReference(log: RefLog, def: RetentionDefinition, timeZone: string, nowMs: number): RetentionResult {
   const range = resolveRange(def.from, def.to, timeZone);
-  const events = log.events.filter((e) => allFiltersMatch(def.filters, e, log));
+  const events = log.events.filter((e) => isActivity(e) && allFiltersMatch(def.filters, e, log));
   const isCohortEvent = (name: string) => def.cohortEvent === undefined || name === def.cohortEvent;
   const isReturnEvent = (name: string) => def.returnEvent === undefined || name === def.returnEvent;
 

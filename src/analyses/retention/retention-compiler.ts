@@ -4,6 +4,7 @@
  * One row per (cohort, period) with the number of persons.
  */
 import { resolvedEvents, type SqlFragment } from '../event-source.js';
+import { ACTIVITY_SQL } from '../shared/activity.js';
 import { compileFilters } from '../shared/filters.js';
 import { SqlParams, instantSql } from '../shared/sql-params.js';
 import { bucketKeyOf, bucketKeySql, bucketStartMs } from '../shared/time-buckets.js';
@@ -27,7 +28,8 @@ export function compileRetention(input: RetentionQueryInput): SqlFragment {
   const key = (ts: string): string => bucketKeySql(def.interval, ts, tz);
   const eventIs = (name: string | undefined): string[] =>
     name === undefined ? [] : [`event = ${params.bind('String', name)}`];
-  const withFilters = (conds: string[]): string => [...conds, ...(filters.eventWhere ? [filters.eventWhere] : [])].join(' AND ');
+  const withFilters = (conds: string[]): string =>
+    [ACTIVITY_SQL, ...conds, ...(filters.eventWhere ? [filters.eventWhere] : [])].join(' AND ');
 
   // A first occurrence inside [from, to) is the minimum of the occurrences before `to`.
   const cohortSrc = resolvedEvents(database, projectId, withFilters([

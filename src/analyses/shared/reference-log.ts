@@ -11,6 +11,8 @@ import { COLUMN_NAMES, type ColumnName } from './columns.js';
 export interface RefEvent {
   /** Lowercase UUID text, the order equal timestamps are broken by. */
   readonly eventId: string;
+  /** track, page, screen, identify, alias or group. */
+  readonly type: string;
   readonly event: string;
   readonly personId: string;
   readonly ms: number;
@@ -66,6 +68,7 @@ export function buildRefLog(
     const columns = Object.fromEntries(COLUMN_NAMES.map((c) => [c, e[c]])) as Record<ColumnName, string>;
     return {
       eventId: e.event_id.toLowerCase(),
+      type: e.type,
       event: e.event,
       personId: resolve(e.person_id),
       ms: sqlTimeToMs(e.timestamp),

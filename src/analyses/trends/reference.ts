@@ -2,7 +2,7 @@
  * Trends, computed the obvious way over an in-memory log. The property tests require the engine
  * to match this exactly, so this file is the definition of what trends mean:
  *
- * - An event counts when its timestamp is in [from, to), its name is one of `event` (any when
+ * - An event counts when it is activity (track, page, screen), its timestamp is in [from, to), its name is one of `event` (any when
  *   omitted) and it passes every filter. Its bucket is its local hour/day/ISO week/month.
  * - count = events; persons = distinct persons; sum = total of the numeric values of the
  *   property (0 when none); avg = their mean (null when none). Non-numbers are ignored.
@@ -13,6 +13,7 @@
  *   there are distinct across all of them). `Other` appears when such events exist in either period.
  * - compare: the same range moved back by as many intervals as it has buckets, same series.
  */
+import { isActivity } from '../shared/activity.js';
 import { allFiltersMatch, filterValue } from '../shared/filters.js';
 import { numericValue } from '../shared/numeric.js';
 import type { RefEvent, RefLog } from '../shared/reference-log.js';
@@ -26,6 +27,7 @@ function selected(log: RefLog, def: TrendsDefinition, range: TimeRange): RefEven
   const names = def.event === undefined ? undefined : typeof def.event === 'string' ? [def.event] : def.event;
   return log.events.filter(
     (e) =>
+      isActivity(e) &&
       e.ms >= range.fromMs &&
       e.ms < range.toMs &&
       (names === undefined || names.includes(e.event)) &&

@@ -3,6 +3,7 @@
  * per (bucket, series). Both read the same filtered event set, built by `eventSet`.
  */
 import { resolvedEvents, personProperty, type SqlFragment } from '../event-source.js';
+import { ACTIVITY_SQL } from '../shared/activity.js';
 import { columnIdentifier } from '../shared/columns.js';
 import { compileFilters } from '../shared/filters.js';
 import { numericSql } from '../shared/numeric.js';
@@ -26,7 +27,7 @@ export interface TrendsQueryInput {
 function eventSet(input: TrendsQueryInput, params: SqlParams): string {
   const { database, projectId, definition: def, range } = input;
   const filters = compileFilters(def.filters, params, database);
-  const where = [`timestamp >= ${instantSql(params, range.fromMs)}`, `timestamp < ${instantSql(params, range.toMs)}`];
+  const where = [ACTIVITY_SQL, `timestamp >= ${instantSql(params, range.fromMs)}`, `timestamp < ${instantSql(params, range.toMs)}`];
   if (def.event !== undefined) {
     const events = typeof def.event === 'string' ? [def.event] : def.event;
     where.push(`event IN ${params.bind('Array(String)', events)}`);

@@ -49,7 +49,6 @@ test('retention: engine equals reference on random logs (DST, midnights, ties, o
     const want = retentionReference(logs[i]!, parsed.data, ctx.timezone, nowMs);
     assert.deepEqual(got, want, `seed ${seed}, case ${i}: ${JSON.stringify({ tz: ctx.timezone, nowMs, definition: parsed.data })}`);
     compared++;
-    if (process.env.FC_STATS) console.log(parsed.data.interval, parsed.data.periods, parsed.data.from, parsed.data.to, parsed.data.cohortEvent, parsed.data.returnEvent, parsed.data.filters.length, c.nowOffsetHours, JSON.stringify(got.cohorts.map((co) => co.values)));
     if (got.cohorts.some((co) => co.values.slice(1).some((v) => v !== null && v > 0))) returned++;
     if (got.cohorts.some((co) => co.values.includes(null))) unobservable++;
   }

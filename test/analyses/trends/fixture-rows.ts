@@ -4,6 +4,7 @@ import type { Store } from '../../../src/store/store.js';
 
 export interface FixtureEvent {
   readonly id: number;
+  readonly type?: EventRow['type'];
   readonly event: string;
   readonly person: string;
   /** ISO instant. */
@@ -17,7 +18,7 @@ export function fixtureRow(project: string, e: FixtureEvent): EventRow {
   return {
     project_id: project,
     event_id: `00000000-0000-4000-8000-${String(e.id).padStart(12, '0')}`,
-    type: 'track',
+    type: e.type ?? 'track',
     event: e.event,
     person_id: e.person,
     anonymous_id: '',

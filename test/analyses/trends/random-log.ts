@@ -84,6 +84,7 @@ function eventArb(centerMs: number, spanDays: number, nearDays: number, persons:
   return fc
     .record({
       event_id: fc.uuid(),
+      type: fc.constantFrom('track', 'track', 'track', 'track', 'page', 'screen', 'identify'),
       event: fc.oneof(
         { weight: 3, arbitrary: fc.constantFrom('view', 'click', 'buy') },
         { weight: 1, arbitrary: fc.constantFrom(...EVENT_NAMES) },
@@ -97,7 +98,7 @@ function eventArb(centerMs: number, spanDays: number, nearDays: number, persons:
     })
     .map((r) => ({
       event_id: r.event_id,
-      type: 'track' as const,
+      type: r.type,
       event: r.event,
       person_id: r.person_id,
       anonymous_id: '',
@@ -158,6 +159,24 @@ export function logCaseArb(options: LogOptions = {}): fc.Arbitrary<Omit<LogCase,
   );
 }
 
+/**
+ * Rows grouped so no insert spans more than 90 UTC days: tables partitioned by day refuse inserts
+ * touching more than 100 partitions.
+ */
+function byFewDays(rows: readonly string[]): string[][] {
+  const byDay = new Map<string, string[]>();
+  for (const r of rows) {
+    const day = (JSON.parse(r) as { timestamp: string }).timestamp.slice(0, 10);
+    const list = byDay.get(day);
+    if (list) list.push(r);
+    else byDay.set(day, [r]);
+  }
+  const days = [...byDay.values()];
+  const chunks: string[][] = [];
+  for (let i = 0; i < days.length; i += 90) chunks.push(days.slice(i, i + 90).flat());
+  return chunks;
+}
+
 /** Inserts every case as its own project (`<prefix><index>`) with one insert per table. */
 export async function insertCases(
   store: Store,
@@ -176,7 +195,7 @@ export async function insertCases(
     for (const p of c.personProperties) props.push(JSON.stringify({ ...p, project_id }));
     logs.push(buildRefLog(c.events.map((e) => ({ ...e, project_id })), c.aliases, c.personProperties));
   });
-  if (events.length) await store.insertJsonRows('events', events.join('\n'));
+  for (const chunk of byFewDays(events)) await store.insertJsonRows('events', chunk.join('\n'));
   if (aliases.length) await store.insertJsonRows('person_aliases', aliases.join('\n'));
   if (props.length) await store.insertJsonRows('person_properties', props.join('\n'));
   return logs;

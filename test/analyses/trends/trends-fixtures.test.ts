@@ -17,6 +17,7 @@ before(async () => {
     { id: 3, event: 'view', person: 'u2', at: '2024-03-10T07:30:00Z', properties: { amount: 'abc' } }, // 03-10 03:30 EDT
     { id: 4, event: 'buy', person: 'u2', at: '2024-03-11T04:00:00Z', properties: { amount: '2.5' } }, // 03-11 00:00 EDT
     { id: 5, event: 'view', person: 'u3', at: '2024-03-11T16:00:00Z', properties: { plan: 'pro' } }, // 03-11 12:00 EDT
+    { id: 6, type: 'identify', event: 'identify', person: 'u4', at: '2024-03-11T16:00:00Z' }, // not activity: never counted
   ]);
   // One UTC day; persons per plan: b {u1,u2,u3}, a {u1,u2}, 😀 {u4}, \uE000 {u4}, not set {u4}.
   const at = '2024-01-01T10:00:00Z';
@@ -46,7 +47,9 @@ test('daily counts, persons, sum and avg follow local New York days', async () =
   ]);
   assert.deepEqual(views.current.series, [{ kind: 'total', value: null, label: 'view', values: [1, 2, 1, 0] }]);
   const persons = await run(ny(), { ...base, measure: { type: 'persons' } });
-  assert.deepEqual(persons.current.series[0]?.values, [1, 2, 2, 0]);
+  assert.deepEqual(persons.current.series[0]?.values, [1, 2, 2, 0]); // u4 only sent an identify
+  const identifies = await run(ny(), { ...base, event: 'identify' });
+  assert.deepEqual(identifies.current.series[0]?.values, [0, 0, 0, 0]);
   // 'abc' is not a number and a missing property is ignored; an empty bucket sums to 0 ...
   const sum = await run(ny(), { ...base, measure: { type: 'sum', property: 'amount' } });
   assert.deepEqual(sum.current.series[0]?.values, [10, 5, 2.5, 0]);
