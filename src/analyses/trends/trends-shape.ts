@@ -44,8 +44,12 @@ function seriesLabel(def: TrendsDefinition, s: SeriesSpec): string {
   return typeof def.event === 'string' ? def.event : def.event.join(', ');
 }
 
-/** -0 and 0 print alike; deep equality and JSON should not tell them apart either. */
+/**
+ * -0 and 0 print alike, so deep equality and JSON should not tell them apart either; a sum beyond
+ * the float range has no JSON form (the engine returns it as null), so it is null.
+ */
 function tidy(v: number | null): number | null {
+  if (v === null || !Number.isFinite(v)) return null;
   return v === 0 ? 0 : v;
 }
 

@@ -15,7 +15,10 @@ let dispose: () => Promise<void>;
 before(async () => ({ store, dispose } = await tempStore()));
 after(async () => dispose());
 
-const eventName = fc.option(fc.constantFrom('view', 'click', ...EVENT_NAMES), { nil: undefined, freq: 2 });
+const eventName = fc.option(
+  fc.oneof({ weight: 4, arbitrary: fc.constantFrom('view', 'click', 'buy') }, { weight: 1, arbitrary: fc.constantFrom(...EVENT_NAMES) }),
+  { nil: undefined, freq: 2 },
+);
 
 const caseArb = logCaseArb({ maxEvents: 80, spanDays: 20, nearDays: 8, persons: 12 }).chain((log) =>
   fc.record({
@@ -23,7 +26,7 @@ const caseArb = logCaseArb({ maxEvents: 80, spanDays: 20, nearDays: 8, persons: 
     nowOffsetHours: fc.integer({ min: -48, max: 24 * 60 }),
     definition: fc
       .record({
-        interval: fc.constantFrom('day', 'day', 'week', 'month'),
+        interval: fc.constantFrom('day', 'day', 'day', 'week', 'month'),
         cohortEvent: eventName,
         returnEvent: eventName,
         periods: fc.integer({ min: 1, max: 8 }),
