@@ -20,6 +20,7 @@ export const PAGE_PATHS = [
   '/paths',
   '/live',
   '/rejected',
+  '/reports',
 ] as const;
 
 /**

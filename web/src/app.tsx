@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, checkKey, currentKey, onKeyChange, setKey } from './lib/api.js';
 import { linkHandler, useLocation } from './lib/router.js';
 import { ProjectContext, type ProjectStatus } from './lib/project.js';
+import { detectFeatures, FeaturesContext, type Features } from './lib/features.js';
 import { ErrorBox, Loading } from './components/states.js';
 import { Login } from './login.js';
 
@@ -11,6 +12,8 @@ interface PageDef {
   readonly path: string;
   readonly title: string;
   readonly load: () => Promise<{ default: ComponentType }>;
+  /** Shown only when the server has this part of the API. */
+  readonly needs?: keyof Features;
 }
 
 // Each page is its own chunk: the first load fetches the shell and the page opened, nothing else.
@@ -23,10 +26,11 @@ export const PAGES: readonly PageDef[] = [
   { path: '/retention', title: 'Retention', load: () => import('./pages/retention.js') },
   { path: '/paths', title: 'Paths', load: () => import('./pages/paths.js') },
   { path: '/live', title: 'Live', load: () => import('./pages/live.js') },
+  { path: '/reports', title: 'Reports', load: () => import('./pages/reports.js'), needs: 'reports' },
   { path: '/rejected', title: 'Quarantine', load: () => import('./pages/rejected.js') },
 ];
 
-type Session = { state: 'checking' } | { state: 'login'; message?: string } | { state: 'ready'; status: ProjectStatus };
+type Session = { state: 'checking' } | { state: 'login'; message?: string } | { state: 'ready'; status: ProjectStatus; features: Features };
 
 export function App({ handedKey }: { handedKey: string | null }) {
   const [session, setSession] = useState<Session>({ state: 'checking' });
@@ -36,7 +40,7 @@ export function App({ handedKey }: { handedKey: string | null }) {
     try {
       const status = await checkKey<ProjectStatus>(key);
       setKey(key);
-      setSession({ state: 'ready', status });
+      setSession({ state: 'ready', status, features: await detectFeatures() });
     } catch (err) {
       const e = err as ApiError;
       const message =
@@ -59,21 +63,25 @@ export function App({ handedKey }: { handedKey: string | null }) {
   if (session.state === 'login') return <Login onSubmit={signIn} {...(session.message ? { message: session.message } : {})} />;
   return (
     <ProjectContext.Provider value={session.status.project}>
+      <FeaturesContext.Provider value={session.features}>
       <Shell
         status={session.status}
+        features={session.features}
         onSignOut={() => {
           setKey(null);
           // After the key listener: a chosen sign-out is not an error.
           setSession({ state: 'login' });
         }}
       />
+      </FeaturesContext.Provider>
     </ProjectContext.Provider>
   );
 }
 
-function Shell({ status, onSignOut }: { status: ProjectStatus; onSignOut: () => void }) {
+function Shell({ status, features, onSignOut }: { status: ProjectStatus; features: Features; onSignOut: () => void }) {
   const loc = useLocation();
-  const page = PAGES.find((p) => p.path === loc.path);
+  const pages = PAGES.filter((p) => p.needs === undefined || features[p.needs]);
+  const page = pages.find((p) => p.path === loc.path);
   useEffect(() => {
     document.title = `${page?.title ?? 'Not found'} · ${status.project.name} · Clickpath`;
   }, [page, status.project.name]);
@@ -89,7 +97,7 @@ function Shell({ status, onSignOut }: { status: ProjectStatus; onSignOut: () => 
           <span class="muted">{status.project.timezone}</span>
         </div>
         <ul>
-          {PAGES.map((p) => (
+          {pages.map((p) => (
             <li key={p.path}>
               <a href={p.path} class={p.path === loc.path ? 'active' : undefined} aria-current={p.path === loc.path ? 'page' : undefined} onClick={linkHandler(p.path)}>
                 {p.title}

@@ -11,3 +11,4 @@ export type { PersonsAtStepResult, FunnelPerson } from '../../../src/analyses/fu
 export type { RetentionResult, RetentionCohort } from '../../../src/analyses/retention/definition.js';
 export type { PathsResult, PathsNode, PathsLink, PathsEntry } from '../../../src/analyses/paths/definition.js';
 export type { EngagementResult, EngagementDay, EngagementItemDay } from '../../../src/analyses/engagement/result.js';
+export type { Report, ReportRun } from '../../../src/reports/report-definition.js';

@@ -46,7 +46,9 @@ export function onKeyChange(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal, key = secretKey): Promise<T> {
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+async function send(method: Method, path: string, body: unknown, signal?: AbortSignal, key = secretKey): Promise<Response> {
   if (!key) throw new ApiError(401, 'no secret key');
   const headers: Record<string, string> = { authorization: `Bearer ${key}` };
   const init: RequestInit = { method, headers, ...(signal ? { signal } : {}) };
@@ -61,23 +63,26 @@ async function request<T>(method: 'GET' | 'POST', path: string, body: unknown, s
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'the Clickpath server cannot be reached; is it running?');
   }
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
   if (!res.ok) {
-    const message =
-      json !== null && typeof json === 'object' && typeof (json as { error?: unknown }).error === 'string'
-        ? (json as { error: string }).error
-        : `${res.status} ${res.statusText}`;
+    const text = await res.text();
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const json: unknown = JSON.parse(text);
+      if (json !== null && typeof json === 'object' && typeof (json as { error?: unknown }).error === 'string') message = (json as { error: string }).error;
+    } catch {
+      // Not JSON (a proxy's error page): the status line says enough.
+    }
     // Only a rejected key logs out; a 401 from a route the key is fine for cannot happen.
     if (res.status === 401 && key === secretKey) setKey(null);
     throw new ApiError(res.status, message);
   }
-  return json as T;
+  return res;
+}
+
+async function request<T>(method: Method, path: string, body: unknown, signal?: AbortSignal, key = secretKey): Promise<T> {
+  const res = await send(method, path, body, signal, key);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : null) as T;
 }
 
 export function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
@@ -86,6 +91,22 @@ export function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
 
 export function apiPost<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
   return request<T>('POST', path, body, signal);
+}
+
+export function apiPatch<T>(path: string, body: unknown): Promise<T> {
+  return request<T>('PATCH', path, body);
+}
+
+export function apiDelete<T>(path: string): Promise<T> {
+  return request<T>('DELETE', path, undefined);
+}
+
+/** A file the server sends (exports), with the name it suggests. */
+export async function apiDownload(path: string): Promise<{ blob: Blob; filename: string | null }> {
+  const res = await send('GET', path, undefined);
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? null;
+  return { blob: await res.blob(), filename };
 }
 
 /** `POST /v1/query/{analysis}` with a definition. */

@@ -39,3 +39,9 @@ export function rangeLabel(range: Range): string {
   if ('from' in range) return `${range.from} – ${range.to}`;
   return PRESETS.find((p) => p.value === range.preset)?.label ?? range.preset;
 }
+
+/** Days a relative range covers (for reports that keep moving with today); null otherwise. */
+export function presetDays(range: Range): number | null {
+  if ('from' in range) return null;
+  return PRESETS.find((p) => p.value === range.preset)?.days ?? null;
+}

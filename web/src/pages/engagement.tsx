@@ -7,7 +7,7 @@ import { runQuery } from '../lib/api.js';
 import { useAsync, useDebounced } from '../lib/use-async.js';
 import { isObject, useUrlState } from '../lib/url-state.js';
 import { useProject } from '../lib/project.js';
-import { isRange, resolveRange, type Range } from '../lib/range.js';
+import { isRange, presetDays, resolveRange, type Range } from '../lib/range.js';
 import { formatCount, formatDuration } from '../lib/format.js';
 import { loadPropertyKeys, useMeta, type PropertyKeys } from '../lib/meta.js';
 import type { EngagementDay, EngagementItemDay, EngagementResult } from '../lib/analysis-types.js';
@@ -18,6 +18,7 @@ import { EventList } from '../components/step-list.js';
 import { RangePicker } from '../components/range-picker.js';
 import { DataTable, type Column } from '../components/data-table.js';
 import { DefinitionBox } from '../components/definition-box.js';
+import { SaveReport } from '../components/save-report.js';
 
 const TIMEOUTS = ['5m', '15m', '30m', '1h', '2h'];
 const MAX_KEYS = 8;
@@ -165,6 +166,7 @@ export default function EngagementPage() {
         </>
       )}
       {daily && <DefinitionBox analysis="engagement" definition={items ?? daily} />}
+      {daily && <SaveReport analysis="engagement" definition={items ?? daily} suggestedName={`engagement ${keys.join(' ') || 'daily'}`} rollingDays={presetDays(state.range)} />}
     </div>
   );
 }

@@ -8,7 +8,7 @@ import { runQuery } from '../lib/api.js';
 import { useAsync, useDebounced } from '../lib/use-async.js';
 import { useUrlState, isObject } from '../lib/url-state.js';
 import { useProject } from '../lib/project.js';
-import { isRange, resolveRange, type Range } from '../lib/range.js';
+import { isRange, presetDays, resolveRange, type Range } from '../lib/range.js';
 import { formatCount, formatDuration, formatPercent } from '../lib/format.js';
 import type { FunnelBreakdownRow, FunnelResult, FunnelStepResult } from '../lib/analysis-types.js';
 import { AsyncView, Empty } from '../components/states.js';
@@ -18,6 +18,7 @@ import { RangePicker } from '../components/range-picker.js';
 import { FilterEditor, isFilter, readyFilters, type Filter } from '../components/filter-editor.js';
 import { BreakdownPicker, isBreakdown, type Breakdown } from '../components/breakdown-picker.js';
 import { DefinitionBox } from '../components/definition-box.js';
+import { SaveReport } from '../components/save-report.js';
 import { DataTable } from '../components/data-table.js';
 import { FunnelPersons, type PersonsQuery } from '../components/funnel-persons.js';
 
@@ -170,6 +171,7 @@ export default function FunnelPage() {
         </AsyncView>
       )}
       {definition && <DefinitionBox analysis="funnel" definition={definition} />}
+      {definition && <SaveReport analysis="funnel" definition={definition} suggestedName={`funnel ${stepEvents[0] ?? ''} to ${stepEvents[stepEvents.length - 1] ?? ''}`} rollingDays={presetDays(state.range)} />}
     </div>
   );
 }

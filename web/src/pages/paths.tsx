@@ -4,7 +4,7 @@ import { runQuery } from '../lib/api.js';
 import { useAsync, useDebounced } from '../lib/use-async.js';
 import { isObject, useUrlState } from '../lib/url-state.js';
 import { useProject } from '../lib/project.js';
-import { isRange, resolveRange, type Range } from '../lib/range.js';
+import { isRange, presetDays, resolveRange, type Range } from '../lib/range.js';
 import { formatCount, formatPercent } from '../lib/format.js';
 import { useEventNames } from '../lib/meta.js';
 import type { PathsResult } from '../lib/analysis-types.js';
@@ -14,6 +14,7 @@ import { Combobox } from '../components/combobox.js';
 import { RangePicker } from '../components/range-picker.js';
 import { FilterEditor, isFilter, readyFilters, type Filter } from '../components/filter-editor.js';
 import { DefinitionBox } from '../components/definition-box.js';
+import { SaveReport } from '../components/save-report.js';
 import { DataTable } from '../components/data-table.js';
 
 type Direction = 'next' | 'previous';
@@ -135,6 +136,7 @@ export default function PathsPage() {
         </AsyncView>
       )}
       {definition && <DefinitionBox analysis="paths" definition={definition} />}
+      {definition && <SaveReport analysis="paths" definition={definition} suggestedName={`paths ${state.direction} ${state.startEvent}`} rollingDays={presetDays(state.range)} />}
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { runQuery } from '../lib/api.js';
 import { useAsync, useDebounced } from '../lib/use-async.js';
 import { isObject, useUrlState } from '../lib/url-state.js';
 import { useProject } from '../lib/project.js';
-import { isRange, resolveRange, type Range } from '../lib/range.js';
+import { isRange, presetDays, resolveRange, type Range } from '../lib/range.js';
 import { formatCount, formatPercent } from '../lib/format.js';
 import { useEventNames } from '../lib/meta.js';
 import { toCsv } from '../lib/csv.js';
@@ -16,6 +16,7 @@ import { Combobox } from '../components/combobox.js';
 import { RangePicker } from '../components/range-picker.js';
 import { FilterEditor, isFilter, readyFilters, type Filter } from '../components/filter-editor.js';
 import { DefinitionBox } from '../components/definition-box.js';
+import { SaveReport } from '../components/save-report.js';
 
 type Interval = 'day' | 'week' | 'month';
 
@@ -112,6 +113,7 @@ export default function RetentionPage() {
         </AsyncView>
       )}
       {definition && <DefinitionBox analysis="retention" definition={definition} />}
+      {definition && <SaveReport analysis="retention" definition={definition} suggestedName={`retention ${state.cohortEvent || 'any'} ${state.interval}`} rollingDays={presetDays(state.range)} />}
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { runQuery } from '../lib/api.js';
 import { useAsync, useDebounced } from '../lib/use-async.js';
 import { isObject, useUrlState } from '../lib/url-state.js';
 import { useProject } from '../lib/project.js';
-import { isRange, resolveRange, type Range } from '../lib/range.js';
+import { isRange, presetDays, resolveRange, type Range } from '../lib/range.js';
 import { formatCount, formatDateTime, formatDuration, formatPercent } from '../lib/format.js';
 import type { SessionDay, SessionRow, SessionsResult } from '../lib/analysis-types.js';
 import { AsyncView, Empty } from '../components/states.js';
@@ -16,6 +16,7 @@ import { EventList } from '../components/step-list.js';
 import { RangePicker } from '../components/range-picker.js';
 import { DataTable } from '../components/data-table.js';
 import { DefinitionBox } from '../components/definition-box.js';
+import { SaveReport } from '../components/save-report.js';
 
 const PAGE_SIZE = 50;
 const TIMEOUTS = ['5m', '15m', '30m', '1h', '2h'];
@@ -161,6 +162,7 @@ export default function SessionsPage() {
         </AsyncView>
       </section>
       <DefinitionBox analysis="sessions" definition={daily} />
+      <SaveReport analysis="sessions" definition={daily} suggestedName="sessions daily" rollingDays={presetDays(state.range)} />
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { runQuery } from '../lib/api.js';
 import { useAsync, useDebounced } from '../lib/use-async.js';
 import { isObject, useUrlState } from '../lib/url-state.js';
 import { useProject } from '../lib/project.js';
-import { isRange, resolveRange, type Range } from '../lib/range.js';
+import { isRange, presetDays, resolveRange, type Range } from '../lib/range.js';
 import { formatNumber } from '../lib/format.js';
 import { loadPropertyKeys, useMeta, type PropertyKeys } from '../lib/meta.js';
 import type { TrendsResult } from '../lib/analysis-types.js';
@@ -15,6 +15,7 @@ import { RangePicker } from '../components/range-picker.js';
 import { FilterEditor, isFilter, readyFilters, type Filter } from '../components/filter-editor.js';
 import { BreakdownPicker, isBreakdown, type Breakdown } from '../components/breakdown-picker.js';
 import { DefinitionBox } from '../components/definition-box.js';
+import { SaveReport } from '../components/save-report.js';
 import { DataTable } from '../components/data-table.js';
 import { Combobox } from '../components/combobox.js';
 
@@ -156,6 +157,7 @@ export default function TrendsPage() {
         </AsyncView>
       )}
       {definition && <DefinitionBox analysis="trends" definition={definition} />}
+      {definition && <SaveReport analysis="trends" definition={definition} suggestedName={`trends ${events.join(' ') || 'all events'} ${state.measure}`} rollingDays={presetDays(state.range)} />}
     </div>
   );
 }
