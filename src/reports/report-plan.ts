@@ -15,7 +15,7 @@
  * analyses added later) is recomputed whole on every run.
  */
 import type { AnyAnalysis, ResultTable } from '../analyses/analysis.js';
-import { bucketKeyOf, bucketLabel, bucketStartMs, nextBucketKey, type Interval } from '../analyses/shared/time-buckets.js';
+import { bucketKeyOf, bucketLabel, bucketStartMs, INTERVALS, nextBucketKey, type Interval } from '../analyses/shared/time-buckets.js';
 import { parseTimeInput, resolveBound } from '../analyses/shared/time-range.js';
 import { dateOfDayNumber, formatDate, localParts, daysInMonth } from '../analyses/shared/zoned-time.js';
 import { requireDurationMs } from '../analyses/sessions/duration.js';
@@ -138,6 +138,11 @@ function sessionPad(def: Readonly<Record<string, unknown>>): number {
   return Math.ceil(ms / DAY_MS) + 1;
 }
 
+/** A valid interval, or day: an invalid one fails the analysis schema, with its path, when checked. */
+function intervalOr(value: unknown): Interval {
+  return (INTERVALS as readonly unknown[]).includes(value) ? (value as Interval) : 'day';
+}
+
 function bucketed(
   input: PlanInput,
   interval: Interval,
@@ -170,7 +175,7 @@ export function planReport(input: PlanInput): ReportPlan {
   let plan: ReportPlan | undefined;
   switch (analysis.name) {
     case 'trends': {
-      const interval = (typeof def.interval === 'string' ? def.interval : 'day') as Interval;
+      const interval = intervalOr(def.interval);
       const measure = def.measure as { type?: unknown } | undefined;
       const identity: IdentityDependence = usesPersonProperties(def) ? 'links-and-traits' : measure?.type === 'persons' ? 'links' : 'none';
       plan = bucketed(input, interval, { before: 0, after: def.compare === true ? 1 : 0 }, identity, { definitionFor: rangeOf(interval) });
@@ -186,7 +191,7 @@ export function planReport(input: PlanInput): ReportPlan {
     case 'funnel': {
       const trend = def.trend as { interval?: unknown } | undefined;
       if (!trend || typeof trend.interval !== 'string') break;
-      const interval = trend.interval as Interval;
+      const interval = intervalOr(trend.interval);
       const w = windowMs(def.window as FunnelWindow | undefined);
       plan = bucketed(input, interval, { before: Math.ceil(w / MIN_BUCKET_MS[interval]) + 1, after: 0 }, persons, {
         definitionFor: (key, base) => {

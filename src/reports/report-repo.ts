@@ -63,9 +63,15 @@ export function newReportId(): string {
   return `rep_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
 }
 
-/** Run ids sort by start time: 12 hex digits of the start (ms), then randomness. */
+let runCounter = 0;
+
+/**
+ * Run ids sort by start time: 12 hex digits of the start (ms), a counter for runs started in the
+ * same millisecond by this process, then randomness.
+ */
 export function newRunId(startedMs: number): string {
-  return `${Math.max(0, Math.floor(startedMs)).toString(16).padStart(12, '0')}-${randomBytes(4).toString('hex')}`;
+  runCounter = (runCounter + 1) % 0x1000000;
+  return `${Math.max(0, Math.floor(startedMs)).toString(16).padStart(12, '0')}-${runCounter.toString(16).padStart(6, '0')}-${randomBytes(3).toString('hex')}`;
 }
 
 export interface BucketRows {
