@@ -29,7 +29,14 @@ export interface Analysis<Definition, Result> {
   readonly schema: z.ZodType<Definition>;
   run(ctx: AnalysisContext, definition: Definition): Promise<Result>;
   toTable(result: Result): ResultTable;
+  /**
+   * The result as a file for BI tools, computed by the engine (CSV with a header row, or
+   * Parquet). Analyses without it are exported from `toTable` as CSV only.
+   */
+  export?(ctx: AnalysisContext, definition: Definition, format: ExportFormat): Promise<Uint8Array>;
 }
+
+export type ExportFormat = 'CSVWithNames' | 'Parquet';
 
 // Analyses are registered by their own modules; the registry stores them type-erased.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { readCheckpoint } from '../log/checkpoint.js';
 import { z } from 'zod';
 import { zodIssues } from '../api/http-error.js';
+import { ExportUnsupportedError, exportResult, type FileFormat } from '../analyses/export-result.js';
 
 export interface StatusView {
   project: { id: string; name: string; timezone: string };
@@ -32,6 +33,7 @@ export interface Access {
   status(projectId: string): Promise<StatusView>;
   rejected(projectId: string, q: { limit: number; offset: number; reason?: string }): Promise<{ total: number; items: RejectedItem[] }>;
   query(projectId: string, analysis: string, definition: unknown): Promise<unknown>;
+  exportFile(projectId: string, analysis: string, definition: unknown, format: FileFormat): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,20 @@ class HttpAccess implements Access {
   async query(projectId: string, analysis: string, definition: unknown): Promise<unknown> {
     return this.call('POST', `/v1/query/${encodeURIComponent(analysis)}`, definition, projectId);
   }
+  async exportFile(projectId: string, analysis: string, definition: unknown, format: FileFormat): Promise<Uint8Array> {
+    const res = await fetch(`${this.url}/v1/query/${encodeURIComponent(analysis)}/export?format=${format}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.adminKey}`, 'x-clickpath-project': projectId, 'content-type': 'application/json' },
+      body: JSON.stringify(definition),
+    }).catch((err: Error) => {
+      throw new CliError(`cannot reach the server at ${this.url}: ${err.message}`);
+    });
+    if (!res.ok) {
+      const json = (await res.json().catch(() => ({}))) as { error?: string };
+      throw new CliError(json.error ?? res.statusText);
+    }
+    return new Uint8Array(await res.arrayBuffer());
+  }
   async close(): Promise<void> {}
 }
 
@@ -135,7 +151,7 @@ class LocalAccess implements Access {
   async rejected(projectId: string, q: { limit: number; offset: number; reason?: string }) {
     return listRejected(this.store, this.project(projectId).projectId, q);
   }
-  async query(projectId: string, name: string, definition: unknown): Promise<unknown> {
+  private prepare(projectId: string, name: string, definition: unknown) {
     const p = this.project(projectId);
     const analysis = this.analyses.get(name);
     if (!analysis) throw new CliError(`unknown analysis "${name}"; available: ${this.analyses.names().join(', ')}`);
@@ -143,7 +159,21 @@ class LocalAccess implements Access {
     if (!parsed.success) {
       throw new CliError(`invalid ${name} definition:\n${zodIssues(parsed.error).map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
     }
-    return analysis.run({ store: this.store, projectId: p.projectId, timezone: p.timezone, now: Date.now }, parsed.data);
+    const ctx = { store: this.store, projectId: p.projectId, timezone: p.timezone, now: Date.now };
+    return { analysis, ctx, definition: parsed.data as unknown };
+  }
+  async query(projectId: string, name: string, definition: unknown): Promise<unknown> {
+    const { analysis, ctx, definition: def } = this.prepare(projectId, name, definition);
+    return analysis.run(ctx, def);
+  }
+  async exportFile(projectId: string, name: string, definition: unknown, format: FileFormat): Promise<Uint8Array> {
+    const { analysis, ctx, definition: def } = this.prepare(projectId, name, definition);
+    try {
+      return await exportResult(analysis, ctx, def, format);
+    } catch (err) {
+      if (err instanceof ExportUnsupportedError) throw new CliError(err.message);
+      throw err;
+    }
   }
   async close(): Promise<void> {
     await this.store.close();

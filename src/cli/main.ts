@@ -52,6 +52,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `clickpath ... | head` closes the pipe early; that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const code = await main(process.argv);
 // `serve` keeps the process alive through its listening socket; everything else exits here.
 if (code !== 0) process.exit(code);

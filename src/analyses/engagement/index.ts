@@ -34,6 +34,7 @@ export const engagementAnalysis: Analysis<EngagementDefinition, EngagementResult
   schema: engagementDefinitionSchema,
   run,
   toTable: engagementTable,
+  export: (ctx, def, format) => engagementExport(ctx, def, format),
 };
 
 /**

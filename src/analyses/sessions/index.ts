@@ -43,6 +43,7 @@ export const sessionsAnalysis: Analysis<SessionsDefinition, SessionsResult> = {
   schema: sessionsDefinitionSchema,
   run,
   toTable: sessionsTable,
+  export: (ctx, def, format) => sessionsExport(ctx, def, format),
 };
 
 /**

@@ -17,7 +17,8 @@ export function registerAnalysisCommand(program: Command, analysis: AnyAnalysis)
       .option('--json <json>', 'definition as inline JSON')
       .option('--from <date>', 'first day (or ISO time), overrides the definition')
       .option('--to <date>', 'last day (or ISO time), overrides the definition')
-      .option('--format <format>', 'table, json or csv', 'table'),
+      .option('--format <format>', 'table, json or csv (with --out: csv or parquet)')
+      .option('-o, --out <file>', 'write the result to a CSV or Parquet file'),
     DATA_KEYS,
   ).action(async (opts: Record<string, unknown>) => {
     const given = readDefinition(opts);

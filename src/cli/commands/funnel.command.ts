@@ -62,7 +62,8 @@ export function registerFunnel(program: Command): void {
       .option('--trend <interval>', 'conversion trend by day, week or month of entry')
       .option('-d, --definition <file>', 'definition JSON file (flags override it)')
       .option('--json <json>', 'definition as inline JSON (flags override it)')
-      .option('--format <format>', 'table, json or csv', 'table'),
+      .option('--format <format>', 'table, json or csv (with --out: csv or parquet)')
+      .option('-o, --out <file>', 'write the result to a CSV or Parquet file'),
     DATA_KEYS,
   ).action(async (opts: Record<string, unknown>) => {
     await runAndPrint(opts, 'funnel', funnelFromFlags(opts));
