@@ -99,4 +99,7 @@ test('invalid definitions are rejected with their paths', () => {
   assert.deepEqual(paths({ ...ok, sessionTimeout: '30 minutes' }), ['sessionTimeout']);
   assert.deepEqual(paths({ ...ok, direction: 'sideways' }), ['direction']);
   assert.deepEqual(paths({ ...ok, limit: 0 }), ['limit']);
+  const parsed = pathsAnalysis.schema.parse(ok);
+  assert.equal(parsed.sessionTimeout, '30m');
+  assert.deepEqual(pathsAnalysis.schema.parse(parsed), parsed);
 });

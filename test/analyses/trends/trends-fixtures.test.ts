@@ -126,3 +126,12 @@ test('invalid definitions are rejected with the path of each problem', () => {
   assert.deepEqual(bad({ ...ok, breakdown: { property: 'x', limit: 0 } }), ['breakdown.limit']);
   assert.deepEqual(bad({ ...ok, extra: 1 }), ['']);
 });
+
+test('a parsed definition validates again unchanged (saved reports store parsed definitions)', () => {
+  const def = trendsAnalysis.schema.parse({
+    from: '2024-01-01', to: '2024-01-31', filters: [{ property: 'n', op: 'in', value: [1, true, 'x'] }],
+    breakdown: { property: 'plan' }, measure: { type: 'avg', property: 'amount' },
+  });
+  assert.deepEqual(def.filters[0], { property: 'n', source: 'event', op: 'in', value: ['1', 'true', 'x'] });
+  assert.deepEqual(trendsAnalysis.schema.parse(def), def);
+});
