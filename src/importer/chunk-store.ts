@@ -15,6 +15,7 @@
 import { uuidV5 } from '../events/event-id.js';
 import type { QueryParams, Store } from '../store/store.js';
 import type { TypedColumn } from './import-spec.js';
+import { MAPPED_SETTINGS } from './mapping-sql.js';
 
 export interface ChunkJob {
   readonly store: Store;
@@ -84,11 +85,11 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { row
 
   if (counts.rows > good) await store.exec(
     `INSERT INTO ${db}.rejected_events (project_id, received_at, source, reason, errors, payload, payload_truncated, file, line)
-     SELECT {project:String}, fromUnixTimestamp64Milli({received:Int64}, 'UTC'), 'import', codes[1], errors,
+     SELECT {project:String}, fromUnixTimestamp64Milli({received:Int64}, 'UTC'), 'import', problem, errors,
        substringUTF8(payload, 1, {chars:UInt64}), lengthUTF8(payload) > {chars:UInt64}, {file:String}, line_no
-     FROM ${job.mapped} WHERE notEmpty(codes)${resuming ? `
+     FROM ${job.mapped} WHERE problem != ''${resuming ? `
        AND line_no NOT IN (SELECT line FROM ${db}.rejected_events WHERE project_id = {project:String} AND source = 'import' AND file = {file:String})` : ''}
-     SETTINGS insert_deduplication_token = {token:String}`,
+     SETTINGS insert_deduplication_token = {token:String}, ${MAPPED_SETTINGS}`,
     params('rejected', { received: job.receivedAtMs, chars: job.payloadChars, file: job.fileName }),
   );
 
@@ -100,15 +101,15 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { row
       `INSERT INTO ${db}.person_properties (project_id, person_id, key, value, updated_at)
        SELECT {project:String}, person_id, k, v, assumeNotNull(updated_at)
        FROM ${job.mapped} ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
-       WHERE empty(codes)
-       SETTINGS insert_deduplication_token = {token:String}`,
+       WHERE problem = ''
+       SETTINGS insert_deduplication_token = {token:String}, ${MAPPED_SETTINGS}`,
       params('persons'),
     );
   } else {
     const context = importContext(job.importKey);
     const earlier = `SELECT event_id FROM ${db}.events WHERE project_id = {project:String} AND context = {context:String}`;
     if (resuming) {
-      already = await count(store, `SELECT count() AS n FROM ${job.mapped} WHERE empty(codes) AND event_id IN (${earlier})`, params('count', { context }));
+      already = await count(store, `SELECT count() AS n FROM ${job.mapped} WHERE problem = '' AND event_id IN (${earlier})`, params('count', { context }));
     }
     stored = good - already;
     const typed = job.typed.map((t) => `, ${t}`).join('');
@@ -116,8 +117,8 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { row
       `INSERT INTO ${db}.events (project_id, event_id, type, event, person_id, anonymous_id, user_id, timestamp, received_at${typed}, properties, context)
        SELECT {project:String}, event_id, 'track', event, person_id, anonymous_id, user_id, assumeNotNull(timestamp),
          fromUnixTimestamp64Milli({received:Int64}, 'UTC')${typed}, properties, {context:String}
-       FROM ${job.mapped} WHERE empty(codes)${resuming ? ` AND event_id NOT IN (${earlier})` : ''}
-       SETTINGS insert_deduplication_token = {token:String}`,
+       FROM ${job.mapped} WHERE problem = ''${resuming ? ` AND event_id NOT IN (${earlier})` : ''}
+       SETTINGS insert_deduplication_token = {token:String}, ${MAPPED_SETTINGS}`,
       params('events', { received: job.receivedAtMs, context }),
     );
     // A row with both ids links the anonymous id to the user, as the loader does for live events.
@@ -125,9 +126,9 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { row
       `INSERT INTO ${db}.person_aliases (project_id, distinct_id, person_id, updated_at)
        SELECT {project:String}, anonymous_id, argMax(user_id, timestamp), max(assumeNotNull(timestamp))
        FROM ${job.mapped}
-       WHERE empty(codes) AND user_id != '' AND anonymous_id != '' AND anonymous_id != user_id
+       WHERE problem = '' AND user_id != '' AND anonymous_id != '' AND anonymous_id != user_id
        GROUP BY anonymous_id
-       SETTINGS insert_deduplication_token = {token:String}`,
+       SETTINGS insert_deduplication_token = {token:String}, ${MAPPED_SETTINGS}`,
       params('aliases'),
     );
   }
@@ -136,6 +137,6 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { row
 }
 
 async function count(store: Store, sql: string, params: QueryParams): Promise<number> {
-  const [r] = await store.query<{ n: string }>(`SELECT toString(n) AS n FROM (${sql})`, params);
+  const [r] = await store.query<{ n: string }>(`SELECT toString(n) AS n FROM (${sql}) SETTINGS ${MAPPED_SETTINGS}`, params);
   return Number(r?.n ?? 0);
 }

@@ -16,7 +16,7 @@ import { ImportError } from './import-error.js';
 import type { ImportProgress, ImportSummary, RejectedSample } from './import-summary.js';
 import { fileSha256, prepareLocalInput, type LocalInput } from './local-file.js';
 import { planMapping } from './mapping-plan.js';
-import { mappedEventsSql, mappedPersonsSql } from './mapping-sql.js';
+import { MAPPED_SETTINGS, mappedEventsSql, mappedPersonsSql } from './mapping-sql.js';
 import { ImportParams } from './sql-params.js';
 import { dropStage, dropStaleStages, stageFile, stageTableName, type Stage } from './stage.js';
 
@@ -116,8 +116,8 @@ async function checkAndStore(req: ImportRequest, input: LocalInput, stage: Stage
 
   req.onProgress?.({ phase: 'checking', rowsDone: 0, rowsTotal: stage.rowSpan });
   const groups = await store.query<{ k: string; reason: string; n: string }>(
-    `SELECT toString(intDiv(row, {chunk:UInt64})) AS k, if(empty(codes), '', codes[1]) AS reason, toString(count()) AS n
-     FROM ${mapped} GROUP BY k, reason`,
+    `SELECT toString(intDiv(row, {chunk:UInt64})) AS k, problem AS reason, toString(count()) AS n
+     FROM ${mapped} GROUP BY k, reason SETTINGS ${MAPPED_SETTINGS}`,
     { ...all, chunk: chunkRows },
   );
   const reasons: Record<string, number> = {};
@@ -134,7 +134,7 @@ async function checkAndStore(req: ImportRequest, input: LocalInput, stage: Stage
   }
   const rejected = Object.values(reasons).reduce((a, b) => a + b, 0);
   const samples = rejected === 0 ? [] : await store.query<RejectedSample>(
-    `SELECT toUInt32(line_no) AS line, codes[1] AS reason, errors FROM ${mapped} WHERE notEmpty(codes) ORDER BY row LIMIT ${SAMPLE_ROWS}`,
+    `SELECT toUInt32(line_no) AS line, problem AS reason, errors FROM ${mapped} WHERE problem != '' ORDER BY row LIMIT ${SAMPLE_ROWS} SETTINGS ${MAPPED_SETTINGS}`,
     all,
   );
   const sortedReasons = Object.fromEntries(Object.entries(reasons).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));

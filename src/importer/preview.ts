@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MappingPlan } from './mapping-plan.js';
 import { planMapping } from './mapping-plan.js';
-import { mappedEventsSql, mappedPersonsSql } from './mapping-sql.js';
+import { MAPPED_SETTINGS, mappedEventsSql, mappedPersonsSql } from './mapping-sql.js';
 import type { ImportFormat, ImportKind } from './import-spec.js';
 import { requireLocalFiles, resolveFormat, type ImportRequest } from './import-runner.js';
 import { prepareLocalInput } from './local-file.js';
@@ -50,16 +50,16 @@ export async function previewImport(req: Omit<ImportRequest, 'chunkRows' | 'sign
     if (spec.kind === 'persons') {
       const mapped = mappedPersonsSql(store.database, stage, plan, nowMs, p);
       const found = await store.query<{ line: number; person_id: string; updated_at: string | null; properties: Record<string, string>; codes: string[]; errors: string[] }>(
-        `SELECT toUInt32(line_no) AS line, person_id, toString(updated_at) AS updated_at, properties, codes, errors FROM ${mapped} ORDER BY row LIMIT {n:UInt32}`,
+        `SELECT toUInt32(line_no) AS line, person_id, toString(updated_at) AS updated_at, properties, codes, errors FROM ${mapped} ORDER BY row LIMIT {n:UInt32} SETTINGS ${MAPPED_SETTINGS}`,
         { ...p.with(params), n: rows },
       );
       out = found.map((r) => ({ line: r.line, values: nonEmpty({ person_id: r.person_id, updated_at: r.updated_at ?? '' }), properties: r.properties, codes: r.codes, errors: r.errors }));
     } else {
-      const mapped = mappedEventsSql(store.database, stage, plan, 'preview', p);
+      const mapped = mappedEventsSql(store.database, stage, plan, '0'.repeat(64), p);
       const typed = plan.typed.map(([t]) => `, ${t}`).join('');
       const found = await store.query<Record<string, unknown> & { line: number; properties: Record<string, string>; codes: string[]; errors: string[] }>(
         `SELECT toUInt32(line_no) AS line, person_id, user_id, anonymous_id, event, ifNull(toString(timestamp), '') AS timestamp${typed}, properties, codes, errors
-         FROM ${mapped} ORDER BY row LIMIT {n:UInt32}`,
+         FROM ${mapped} ORDER BY row LIMIT {n:UInt32} SETTINGS ${MAPPED_SETTINGS}`,
         { ...p.with(params), n: rows },
       );
       out = found.map(({ line, properties, codes, errors, ...values }) => ({
