@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -205,18 +205,19 @@ test('trends, sessions, retention and the quarantine render their data', { skip 
  * A page whose analysis may not be registered in this build yet: with it, the page must show its
  * result; without it, the server's "unknown analysis" error, never an empty page.
  */
-async function analysisPage(ctx: { diagnostic: (m: string) => void }, analysis: string, path: string, def: unknown, resultTestId: string): Promise<void> {
+async function analysisPage(ctx: { diagnostic: (m: string) => void }, analysis: string, path: string, def: unknown, resultTestId: string): Promise<boolean> {
   await openPage(`${path}?def=${encodeURIComponent(JSON.stringify(def))}`);
   if (!t.app.analyses.get(analysis)) {
     await page.locator('.state-error').first().waitFor();
     assert.match((await page.locator('.state-error').first().textContent()) ?? '', new RegExp(`unknown analysis "${analysis}"`));
     ctx.diagnostic(`the ${analysis} analysis is not registered in this build; checked the error state only`);
-    return;
+    return false;
   }
   await page.getByTestId(resultTestId).waitFor();
   await settled();
   assert.equal(await page.locator('.state-error').count(), 0);
   await screenshot(analysis);
+  return true;
 }
 
 test('paths from the home page draw a Sankey and list the top paths', { skip }, async (ctx) => {
@@ -225,7 +226,18 @@ test('paths from the home page draw a Sankey and list the top paths', { skip }, 
 
 test('engagement shows time on search results per day and per query', { skip }, async (ctx) => {
   const def = { contentEvents: ['search'], keys: ['query'], heartbeatEvents: [], durationProperty: '', durationUnit: 'ms', timeout: '30m', range: { preset: '30d' } };
-  await analysisPage(ctx, 'engagement', '/engagement', def, 'engagement-items');
+  if (!(await analysisPage(ctx, 'engagement', '/engagement', def, 'engagement-items'))) return;
+  // The page's row count and the server's full export agree with the API.
+  const api = await t.post('/v1/query/engagement', { contentEvents: ['search'], keys: ['query'], timeout: '30m', ...lastDays(30), report: 'per_item_day' }, t.bearer());
+  assert.equal(api.status, 200, JSON.stringify(api.json));
+  const rows = (api.json.rows as unknown[]).length;
+  assert.ok(rows > 0);
+  assert.match((await page.locator('[data-testid="engagement-items"]').locator('xpath=..').locator('.table-tools .muted').textContent()) ?? '', new RegExp(`^${count(rows)} rows`));
+  const download = page.waitForEvent('download');
+  await page.locator('.server-export').getByRole('button', { name: 'CSV' }).click();
+  const file = await (await download).path();
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  assert.equal(lines.length, rows + 1, 'header and one line per row');
 });
 
 test('a live counter changes after events are sent', { skip }, async (ctx) => {

@@ -101,9 +101,9 @@ export function apiDelete<T>(path: string): Promise<T> {
   return request<T>('DELETE', path, undefined);
 }
 
-/** A file the server sends (exports), with the name it suggests. */
-export async function apiDownload(path: string): Promise<{ blob: Blob; filename: string | null }> {
-  const res = await send('GET', path, undefined);
+/** A file the server sends (exports), with the name it suggests; a body makes it a POST. */
+export async function apiDownload(path: string, body?: unknown): Promise<{ blob: Blob; filename: string | null }> {
+  const res = await send(body === undefined ? 'GET' : 'POST', path, body);
   const disposition = res.headers.get('content-disposition') ?? '';
   const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? null;
   return { blob: await res.blob(), filename };

@@ -19,6 +19,7 @@ import { RangePicker } from '../components/range-picker.js';
 import { DataTable, type Column } from '../components/data-table.js';
 import { DefinitionBox } from '../components/definition-box.js';
 import { SaveReport } from '../components/save-report.js';
+import { ServerExport } from '../components/server-export.js';
 
 const TIMEOUTS = ['5m', '15m', '30m', '1h', '2h'];
 const MAX_KEYS = 8;
@@ -159,7 +160,7 @@ export default function EngagementPage() {
               <Empty title="Name the property that identifies content">Add a key such as merchant_id or flyer_id to get one row per item and day.</Empty>
             ) : (
               <AsyncView state={itemsState} loadingLabel="Building the table…">
-                {(r) => (r.report === 'per_item_day' ? <ItemTable keys={r.keys} rows={r.rows} /> : null)}
+                {(r) => (r.report === 'per_item_day' ? <ItemTable keys={r.keys} rows={r.rows} exportDefinition={items} /> : null)}
               </AsyncView>
             )}
           </section>
@@ -217,7 +218,7 @@ function DailyView({ rows }: { rows: readonly EngagementDay[] }) {
   );
 }
 
-function ItemTable({ keys, rows }: { keys: readonly string[]; rows: readonly EngagementItemDay[] }) {
+function ItemTable({ keys, rows, exportDefinition }: { keys: readonly string[]; rows: readonly EngagementItemDay[]; exportDefinition: unknown }) {
   const [search, setSearch] = useState('');
   const shown = useMemo(() => {
     const q = search.trim().toLowerCase();
@@ -239,6 +240,7 @@ function ItemTable({ keys, rows }: { keys: readonly string[]; rows: readonly Eng
     <>
       <div class="inline list-filters">
         <input type="text" aria-label="Find content" placeholder={`find ${keys.join(' / ')}`} value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+        <ServerExport analysis="engagement" definition={exportDefinition} />
       </div>
       <DataTable
         testId="engagement-items"

@@ -17,6 +17,7 @@ import { RangePicker } from '../components/range-picker.js';
 import { DataTable } from '../components/data-table.js';
 import { DefinitionBox } from '../components/definition-box.js';
 import { SaveReport } from '../components/save-report.js';
+import { ServerExport } from '../components/server-export.js';
 
 const PAGE_SIZE = 50;
 const TIMEOUTS = ['5m', '15m', '30m', '1h', '2h'];
@@ -88,6 +89,13 @@ function listDefinition(s: SessionsState, timeZone: string): Record<string, unkn
   };
 }
 
+/** The list as filtered, every session (no page). */
+function exportDefinition(s: SessionsState, timeZone: string): Record<string, unknown> {
+  const def = listDefinition(s, timeZone);
+  const { limit: _limit, offset: _offset, ...list } = def.list as Record<string, unknown>;
+  return { ...def, list };
+}
+
 export default function SessionsPage() {
   const project = useProject();
   const [state, setState] = useUrlState('def', fallback, isState);
@@ -152,6 +160,7 @@ export default function SessionsPage() {
           <input type="text" aria-label="Device" placeholder="device (mobile, desktop…)" value={state.list.device} onChange={(e) => updateList({ device: (e.target as HTMLInputElement).value })} />
           <input type="text" aria-label="Channel" placeholder="channel" value={state.list.channel} onChange={(e) => updateList({ channel: (e.target as HTMLInputElement).value })} />
           <input type="text" aria-label="Person" placeholder="person id" value={state.list.person} onChange={(e) => updateList({ person: (e.target as HTMLInputElement).value })} />
+          <ServerExport analysis="sessions" definition={exportDefinition(state, project.timezone)} />
         </div>
         <AsyncView state={list}>
           {(r) =>
