@@ -57,20 +57,27 @@ function shared(plan: FunnelPlan, p: ParamBag): Shared {
 export type Layers = string[][];
 const CHAIN = 4;
 
-const PRELUDE: Layers = [
-  ['ts[1] AS base', 'toUInt8(floor(log2(length(ts))) + 1) AS ib'],
-  ['arrayMap((t, i) -> bitOr(bitShiftLeft(toUInt64(t - base), ib), toUInt64(i)), ts, arrayEnumerate(ts)) AS keys'],
-];
+function prelude(sh: Shared): Layers {
+  return [
+    ['ts[1] AS base', 'toUInt8(floor(log2(length(ts))) + 1) AS ib'],
+    [
+      'arrayMap((t, i) -> bitOr(bitShiftLeft(toUInt64(t - base), ib), toUInt64(i)), ts, arrayEnumerate(ts)) AS keys',
+      // lo[i]: the smallest attempt key whose window still covers event i. Comparing keys with it
+      // keeps the per-step lambdas free of captured values, which would be copied per element.
+      `arrayMap(t -> if(t - base - ${sh.window} <= 0, toUInt64(1), bitShiftLeft(toUInt64(t - base - ${sh.window}), ib)), ts) AS lo`,
+    ],
+  ];
+}
 const START_INDEX = 'toUInt32(bitAnd(s, bitShiftLeft(toUInt64(1), ib) - 1)) AS si';
 
-const shiftRight = (arr: string): string => `arrayPushFront(arrayPopBack(${arr}), ${U0})`;
+const shiftRight = (arr: string): string => `arrayShiftRight(${arr}, 1)`;
 
 function startCandidates(sh: Shared): string {
   return `arrayMap((f, t, key) -> if(bitTest(f, 0) AND ${sh.inRange('t')}, key, ${U0}), fl, ts, keys)`;
 }
 
-function advance(sh: Shared, k: number, from: string): string {
-  return `arrayMap((f, t, q) -> if(bitTest(f, ${k - 1}) AND q != 0 AND t <= ${sh.deadline('q')}, q, ${U0}), fl, ts, ${shiftRight(from)})`;
+function advance(k: number, from: string): string {
+  return `arrayMap((f, l, q) -> if(bitTest(f, ${k - 1}) AND q >= l, q, ${U0}), fl, lo, ${shiftRight(from)})`;
 }
 
 function chained(n: number, first: string, next: (k: number) => string, name: string): Layers {
@@ -88,7 +95,7 @@ const LEVEL_AND_S: Layers = [['toUInt8(arrayCount(x -> x != 0, lasts)) AS level'
 
 function orderedColumns(sh: Shared): Layers {
   // b_k[i]: the latest attempt that has reached step k using events up to i (0 if none).
-  const b = chained(sh.n, `arrayFill(x -> x != 0, ${startCandidates(sh)})`, (k) => `arrayFill(x -> x != 0, ${advance(sh, k, `b${k - 1}`)})`, 'b');
+  const b = chained(sh.n, `arrayFill(x -> x != 0, ${startCandidates(sh)})`, (k) => `arrayFill(x -> x != 0, ${advance(k, `b${k - 1}`)})`, 'b');
   return [
     ...b,
     [`[${range(sh.n).map((k) => `b${k}[-1]`).join(', ')}] AS lasts`],
@@ -101,7 +108,7 @@ function orderedColumns(sh: Shared): Layers {
 
 function strictColumns(sh: Shared): Layers {
   // c_k[i]: the attempt whose step k is event i (0 if none); strictness makes it unique.
-  const c = chained(sh.n, startCandidates(sh), (k) => advance(sh, k, `c${k - 1}`), 'c');
+  const c = chained(sh.n, startCandidates(sh), (k) => advance(k, `c${k - 1}`), 'c');
   return [
     ...c,
     [`[${range(sh.n).map((k) => `arrayMax(c${k})`).join(', ')}] AS lasts`],
@@ -170,14 +177,16 @@ export function attemptLayers(plan: FunnelPlan, p: ParamBag): Layers {
   const body = strategy === 'vector' ? orderedColumns(sh) : strategy === 'strict' ? strictColumns(sh) : foldColumns(plan, sh);
   // Written out per step: ts[] indexed inside a lambda would copy ts once per step.
   const fillTimes = `[${range(sh.n).map((k) => `ts[ms[${k}]]`).join(', ')}]`;
+  // In ordered and strict mode fill times already rise with k. In any-order mode steps fill out
+  // of order, and step k is reached when steps 1..k are all done: a running maximum.
+  const reachTimes =
+    strategy === 'fold'
+      ? `[${range(sh.n).map((k) => (k === 1 ? 'fts[1]' : `greatest(${range(k).map((j) => `fts[${j}]`).join(', ')})`)).join(', ')}]`
+      : 'fts';
   return [
-    ...PRELUDE,
+    ...prelude(sh),
     ...body,
     [`${fillTimes} AS fts`],
-    [
-      // In any-order mode steps fill out of order; step k is reached when 1..k are all done.
-      'arraySlice(arrayMap((x, i) -> arrayMax(arraySlice(fts, 1, i)), fts, arrayEnumerate(fts)), 1, level) AS reach',
-      'ts[si] AS entry',
-    ],
+    [`arraySlice(${reachTimes}, 1, level) AS reach`, 'ts[si] AS entry'],
   ];
 }

@@ -75,8 +75,8 @@ export function filterSql(f: PlanFilter, a: PropertyAccess, p: ParamBag): string
     case 'lte': return numeric('<=');
     case 'is_set': return a.present;
     case 'is_not_set': return `(NOT ${a.present})`;
-    case 'in': return `has(${list()}, ${a.text})`;
-    case 'not_in': return `(NOT has(${list()}, ${a.text}))`;
+    case 'in': return `(${a.text} IN ${list()})`;
+    case 'not_in': return `(${a.text} NOT IN ${list()})`;
   }
 }
 

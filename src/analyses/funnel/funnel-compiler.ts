@@ -52,20 +52,30 @@ export function compileFunnel(plan: FunnelPlan, database: string, projectId: str
   }
   if (plan.trend) sets.push(`(toUInt8(${SET_PERIOD}), period)`);
 
-  const perValue = `SELECT value, period, count() AS entered, countIf(level = ${n}) AS converted,
-        countForEach(dts) AS cnts, sumForEach(dts) AS sums, groupArrayForEach(dts) AS lists
-      FROM (
-        SELECT value, ${periodExpr(plan, p)} AS period, level,
+  const perPerson = `SELECT value, ${periodExpr(plan, p)} AS period, level,
           arrayMap((r, q) -> r - q, reach, arrayPushFront(arrayPopBack(reach), reach[1])) AS dts
         FROM (${persons})
-        WHERE level >= 1
-      )
-      GROUP BY value, period`;
-  // Values are ranked by persons entering (all periods together), ties by value.
-  const ranked = bd
-    ? `SELECT *, dense_rank() OVER (ORDER BY value_total DESC, value ASC) AS rnk
-      FROM (SELECT *, sum(entered) OVER (PARTITION BY value) AS value_total FROM (${perValue}))`
-    : perValue;
+        WHERE level >= 1`;
+  // Without a breakdown there is nothing to rank: each person row feeds its sets directly.
+  // With one, rows are first grouped per value so values can be ranked by persons entering
+  // (all periods together, ties by value) before "Other" is merged.
+  const source = bd
+    ? `SELECT entered, converted, cnts, sums, lists, arrayJoin([${sets.join(', ')}]) AS set_key
+      FROM (
+        SELECT *, dense_rank() OVER (ORDER BY value_total DESC, value ASC) AS rnk
+        FROM (
+          SELECT *, sum(entered) OVER (PARTITION BY value) AS value_total
+          FROM (
+            SELECT value, period, count() AS entered, countIf(level = ${n}) AS converted,
+              countForEach(dts) AS cnts, sumForEach(dts) AS sums, groupArrayForEach(dts) AS lists
+            FROM (${perPerson})
+            GROUP BY value, period)))`
+    : `SELECT level, dts, arrayJoin([${sets.join(', ')}]) AS set_key FROM (${perPerson})`;
+  const aggregates = bd
+    ? `sum(entered) AS entered, sum(converted) AS converted, sumForEach(cnts) AS counts, sumForEach(sums) AS sums,
+      groupArrayArrayForEachIf(lists, set_id != ${SET_PERIOD}) AS lists`
+    : `count() AS entered, countIf(level = ${n}) AS converted, countForEach(dts) AS counts, sumForEach(dts) AS sums,
+      groupArrayForEachIf(dts, set_id != ${SET_PERIOD}) AS lists`;
 
   const sql = `SELECT set_id, key, toUInt32(entered) AS entered, toUInt32(converted) AS converted,
     arrayMap(x -> toUInt32(x), counts) AS counts,
@@ -73,14 +83,8 @@ export function compileFunnel(plan: FunnelPlan, database: string, projectId: str
     arrayMap(l -> toString(l[intDiv(length(l) + 1, 2)]), sorted) AS medians,
     arrayMap(l -> toString(l[intDiv(9 * length(l) + 9, 10)]), sorted) AS p90s
   FROM (
-    SELECT set_id, key, sum(entered) AS entered, sum(converted) AS converted,
-      sumForEach(cnts) AS counts, sumForEach(sums) AS sums,
-      arrayMap(l -> arraySort(l), groupArrayArrayForEachIf(lists, set_id != ${SET_PERIOD})) AS sorted
-    FROM (
-      SELECT entered, converted, cnts, sums, lists, arrayJoin([${sets.join(', ')}]) AS set_key,
-        set_key.1 AS set_id, set_key.2 AS key
-      FROM (${ranked})
-    )
+    SELECT set_key.1 AS set_id, set_key.2 AS key, ${aggregates}, arrayMap(l -> arraySort(l), lists) AS sorted
+    FROM (${source})
     GROUP BY set_id, key
   )
   ORDER BY set_id, entered DESC, key`;

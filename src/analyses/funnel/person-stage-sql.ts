@@ -42,7 +42,8 @@ class PersonJoins {
 
 function eventCondition(m: PlanMatcher, p: ParamBag): string {
   const filters = m.eventFilters.map((f) => filterSql(f, eventAccess(f, p), p));
-  return allOf([`has(${p.bind('Array(String)', [...m.names])}, event)`, ...filters]);
+  // `IN` is evaluated once per dictionary entry of the low-cardinality column; has() per row.
+  return allOf([`event IN ${p.bind('Array(String)', [...m.names])}`, ...filters]);
 }
 
 function personCondition(filters: readonly PlanFilter[], joins: PersonJoins, p: ParamBag): string {
