@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { webPlugins } from '../../src/web/plugins.js';
+import { livePlugin } from '../../src/live/live.plugin.js';
+import { reportsPlugin } from '../../src/reports/reports.plugin.js';
 import { generateDemo } from '../../src/demo/generate-demo.js';
 import type { FunnelResult } from '../../src/analyses/funnel/result.js';
 import { dashboardAssets } from './dashboard-assets.js';
@@ -46,19 +48,21 @@ async function openPage(path: string): Promise<void> {
 
 /** Waits until no view on the page is loading or refreshing. */
 async function settled(): Promise<void> {
-  // Expressions run in the page (a string: this file is compiled without the DOM library).
-  await page.waitForFunction("document.querySelectorAll('.state-loading, .refreshing').length === 0");
+  // Locator waits, not waitForFunction: the page's Content-Security-Policy forbids evaluating strings.
+  await page.locator('.state-loading, .refreshing').first().waitFor({ state: 'detached' });
 }
 
 async function liveCountIs(text: string): Promise<void> {
-  await page.waitForFunction(`document.querySelector('[data-testid="live-count"]')?.textContent === ${JSON.stringify(text)}`, undefined, { timeout: 20_000 });
+  const exact = new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page.getByTestId('live-count').filter({ hasText: exact }).waitFor({ timeout: 20_000 });
 }
 
 before(async () => {
   if (skip) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   const assetsDir = await dashboardAssets();
-  t = await startTestApp({}, { plugins: webPlugins({ assetsDir }) });
+  // What `clickpath serve` runs: live counters, saved reports and the dashboard.
+  t = await startTestApp({}, { plugins: [livePlugin, reportsPlugin, ...webPlugins({ assetsDir })] });
   await generateDemo(t.app.store, { scenario: 'ecommerce', projectId: t.project.projectId, events: 20_000, seed: 11, end: new Date(), days: 30 });
   // Two requests the quarantine keeps, so its page has something to show.
   await t.post('/v1/batch', { batch: [{ type: 'track', userId: 'u1', properties: { a: 1 } }, { type: 'track', event: 'ok_event', userId: 'u1' }] }, t.basic());
@@ -261,6 +265,37 @@ test('a live counter changes after events are sent', { skip }, async (ctx) => {
   await t.loaded();
   await liveCountIs(count(before + 3));
   await screenshot('live');
+});
+
+test('a funnel saved as a report runs from the Reports page and downloads the API\'s CSV', { skip }, async () => {
+  const def = { steps: ['home', 'search', 'payment'], order: 'ordered', window: '14d', range: { preset: '30d' }, filters: [], breakdown: null, trend: 'day' };
+  await openPage(`/funnel?def=${encodeURIComponent(JSON.stringify(def))}`);
+  await page.getByTestId('funnel-steps').waitFor();
+  await page.getByTestId('save-report').click();
+  await page.locator('input[name="report-name"]').fill('home-search-payment');
+  await page.getByRole('button', { name: 'Save report' }).click();
+  await page.getByText('Saved as').waitFor();
+  const saved = await t.get('/v1/reports/home-search-payment', t.bearer());
+  assert.equal(saved.status, 200, JSON.stringify(saved.json));
+  assert.deepEqual(saved.json.definition, { steps: [{ event: 'home' }, { event: 'search' }, { event: 'payment' }], order: 'ordered', window: '14d', ...lastDays(30), trend: { interval: 'day' } });
+  assert.equal(saved.json.schedule, '0 6 * * *');
+
+  await page.locator('nav a', { hasText: 'Reports' }).click();
+  const row = page.locator('[data-testid="reports-list"] tr[data-report="home-search-payment"]');
+  await row.waitFor();
+  await row.getByRole('button', { name: 'Run now' }).click();
+  await row.locator('.badge-ok', { hasText: 'finished' }).waitFor({ timeout: 60_000 });
+  await row.getByRole('button', { name: 'home-search-payment', exact: true }).click();
+  await page.getByTestId('report-results').locator('table').waitFor();
+  await settled();
+  await screenshot('reports');
+
+  const download = page.waitForEvent('download');
+  await row.getByRole('button', { name: 'CSV' }).click();
+  const file = await (await download).path();
+  const res = await fetch(`${t.app.url}/v1/reports/home-search-payment/export?format=csv`, { headers: t.bearer() });
+  assert.equal(res.status, 200);
+  assert.equal(readFileSync(file, 'utf8'), await res.text());
 });
 
 test('a wrong key is refused with a message, the right one typed into the form signs in', { skip }, async () => {
