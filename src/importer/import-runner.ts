@@ -46,7 +46,7 @@ export interface ImportRequest {
 export const DEFAULT_CHUNK_ROWS = 500_000;
 const SAMPLE_ROWS = 10;
 
-/** Staging tables of imports running in this process (one import per staging table at a time). */
+/** Staging tables and import keys of imports running in this process. */
 const ACTIVE = new Set<string>();
 
 export function resolveFormat(spec: ImportSpec, fileName: string): ImportFormat {
@@ -76,20 +76,28 @@ export async function runImport(req: ImportRequest): Promise<ImportSummary> {
   const format = resolveFormat(spec, req.fileName ?? req.path);
   const input = prepareLocalInput(req.path, format, req.fileName);
   try {
-    const key = importKeyOf(req.project.projectId, spec, await fileSha256(req.path));
-    const base = key.slice(0, 16);
-    const table = stageTableName(base);
+    // The staging table is named after the file on disk (path, size, mtime), so a rerun after a
+    // crash replaces the one the crash left; the content hash runs meanwhile, beside the engine.
+    const table = stageTableName(importKeyOf(req.project.projectId, spec, input.identity).slice(0, 16));
     if (ACTIVE.has(table)) throw new ImportError(`${input.displayName} is already being imported into this project`, 409);
     ACTIVE.add(table);
     let stage: Stage | undefined;
+    let key: string | undefined;
     try {
       await dropStaleStages(store, ACTIVE);
       req.onProgress?.({ phase: 'reading', rowsDone: 0, rowsTotal: 0 });
-      stage = await stageFile(store, input, { format, delimiter: spec.delimiter, header: spec.header, columns: spec.columns }, base);
+      const read = { format, delimiter: spec.delimiter, header: spec.header, columns: spec.columns };
+      const [sha, staged] = await Promise.all([fileSha256(req.path), stageFile(store, input, read, table.slice('import_stage_'.length))]);
+      stage = staged;
+      // Two runs of one import at once (two uploads of the same file) would both store it.
+      key = importKeyOf(req.project.projectId, spec, sha);
+      if (ACTIVE.has(key)) throw new ImportError(`${input.displayName} is already being imported into this project`, 409);
+      ACTIVE.add(key);
       return await checkAndStore(req, input, stage, format, key, started);
     } finally {
       if (stage) await dropStage(store, stage);
       ACTIVE.delete(table);
+      if (key !== undefined) ACTIVE.delete(key);
     }
   } finally {
     input.dispose();

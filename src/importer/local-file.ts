@@ -6,7 +6,7 @@
  * which keeps the original extension's compression suffix (.gz, .zst) for the engine to see.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createReadStream, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { compressionSuffix, type ImportFormat } from './import-spec.js';
@@ -18,6 +18,8 @@ export interface LocalInput {
   /** Where the engine may write its parse-error log for this import. */
   readonly errorsPath: string;
   readonly bytes: number;
+  /** The file as it is on disk now (real path, size, modification time), without reading it. */
+  readonly identity: string;
   /** File name as people know it (shown in the quarantine). */
   readonly displayName: string;
   dispose(): void;
@@ -26,10 +28,12 @@ export interface LocalInput {
 export function prepareLocalInput(path: string, format: ImportFormat, displayName?: string): LocalInput {
   const absolute = resolve(path);
   let size: number;
+  let identity: string;
   try {
     const st = statSync(absolute);
     if (!st.isFile()) throw new ImportError(`${path} is not a regular file`);
     size = st.size;
+    identity = `${realpathSync(absolute)}:${st.size}:${st.mtimeMs}`;
   } catch (err) {
     if (err instanceof ImportError) throw err;
     throw new ImportError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
@@ -42,6 +46,7 @@ export function prepareLocalInput(path: string, format: ImportFormat, displayNam
     enginePath,
     errorsPath: join(dir, 'parse-errors.csv'),
     bytes: size,
+    identity,
     displayName: displayName ?? basename(absolute),
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
