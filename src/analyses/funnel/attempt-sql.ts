@@ -2,9 +2,9 @@
  * The per-person core of the engine: from a person's events sorted in funnel order, find the
  * reported attempt (furthest step; among equals the latest start) with the event that filled each
  * step. Input columns: `ts` Array(Int64) epoch ms, `fl` Array(UInt64) flags (bit k-1 = matches step
- * k, bit 32+x = matches exclusion x), both sorted. Output columns: `level`, `m1..mN` (1-based
- * index of the event that filled each step, 0 if none), `s` (attempt key, see below), `si` (index
- * of the attempt's first event).
+ * k, bit 32+x = matches exclusion x), both sorted. Output columns: `level` (furthest step, 0 if
+ * none), `s` (attempt key, see below), `si` (index of the attempt's first event), `ms` (ms[k] =
+ * 1-based index of the event that filled step k, 0 if none), `reach` and `entry`.
  *
  * An attempt is named by a key that packs its start time and start index, `(ts - base) << ib | idx`,
  * so a later attempt always has a larger key and its deadline is readable from the key alone.

@@ -1,0 +1,17 @@
+import { after, before, test } from 'node:test';
+import fc from 'fast-check';
+import { tempStore } from '../../helpers/temp-store.js';
+import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import { funnelCase } from './arbitraries.js';
+import { checkCase } from './check-case.js';
+
+let store: ChdbStore;
+let dispose: () => Promise<void>;
+before(async () => ({ store, dispose } = await tempStore()));
+after(async () => dispose());
+
+const personsQuery = fc.option(fc.record({ step: fc.integer({ min: 1, max: 4 }), status: fc.constantFrom('converted' as const, 'dropped' as const) }));
+
+test('any-order funnels: engine equals reference', async () => {
+  await fc.assert(fc.asyncProperty(funnelCase(['any'], { maxSteps: 5 }), personsQuery, (c, p) => checkCase(store, c, p)), { numRuns: 20 });
+});
