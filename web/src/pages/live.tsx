@@ -7,7 +7,7 @@ import { apiGet, queryString } from '../lib/api.js';
 import { useAsync } from '../lib/use-async.js';
 import { isObject, useUrlState } from '../lib/url-state.js';
 import { useEventNames, loadPropertyKeys, useMeta, type PropertyKeys } from '../lib/meta.js';
-import { formatCount } from '../lib/format.js';
+import { formatCount, formatPercent } from '../lib/format.js';
 import { Combobox } from '../components/combobox.js';
 import { Empty, ErrorBox, Loading } from '../components/states.js';
 
@@ -26,6 +26,8 @@ interface TopList {
   key: string;
   window: string;
   limit: number;
+  /** Another event counted for each listed value, side by side (views and purchases). */
+  second?: string;
 }
 
 interface LiveState {
@@ -41,7 +43,8 @@ function isState(v: unknown): v is LiveState {
     isObject(v) &&
     Array.isArray(v.counters) &&
     v.counters.every((c) => isObject(c) && typeof c.event === 'string' && typeof c.window === 'string') &&
-    (v.top === null || (isObject(v.top) && typeof v.top.event === 'string' && typeof v.top.key === 'string' && typeof v.top.window === 'string'))
+    (v.top === null ||
+      (isObject(v.top) && typeof v.top.event === 'string' && typeof v.top.key === 'string' && typeof v.top.window === 'string' && typeof v.top.limit === 'number'))
   );
 }
 
@@ -179,8 +182,14 @@ function TopListView({ top, onChange }: { top: TopList | null; onChange: (t: Top
   const keys = useMeta(() => loadPropertyKeys(draft.event ? [draft.event] : []), EMPTY_KEYS, [draft.event]);
   const ready = top !== null && top.key !== '';
   const state = useAsync(
-    ready ? (signal) => apiGet<{ items: Array<{ value: string; count: number }> }>(`/v1/live/top${queryString({ event: top.event, key: top.key, window: top.window, limit: top.limit })}`, signal) : null,
-    [top?.event, top?.key, top?.window, top?.limit],
+    ready
+      ? (signal) =>
+          apiGet<{ items: Array<{ value: string; count: number; secondCount?: number }> }>(
+            `/v1/live/top${queryString({ event: top.event, key: top.key, window: top.window, limit: top.limit, second: top.second || undefined })}`,
+            signal,
+          )
+      : null,
+    [top?.event, top?.key, top?.window, top?.limit, top?.second],
     POLL_MS,
   );
   const max = Math.max(1, ...(state.data?.items ?? []).map((i) => i.count));
@@ -190,11 +199,13 @@ function TopListView({ top, onChange }: { top: TopList | null; onChange: (t: Top
         class="inline live-top-form"
         onSubmit={(e) => {
           e.preventDefault();
-          onChange(draft.key.trim() ? { ...draft, event: draft.event.trim(), key: draft.key.trim() } : null);
+          const second = draft.second?.trim();
+          onChange(draft.key.trim() ? { event: draft.event.trim(), key: draft.key.trim(), window: draft.window, limit: draft.limit, ...(second ? { second } : {}) } : null);
         }}
       >
         <Combobox label="Top list event" value={draft.event} placeholder="event (empty = all)" suggestions={names.map((n) => ({ value: n.name, count: n.count }))} onChange={(event) => setDraft({ ...draft, event })} />
         <Combobox label="Top list property" value={draft.key} placeholder="property, e.g. item_id" suggestions={keys.event.map((k) => ({ value: k.key, count: k.count }))} onChange={(key) => setDraft({ ...draft, key })} />
+        <Combobox label="Compare with event" value={draft.second ?? ''} placeholder="compare with event (optional)" suggestions={names.map((n) => ({ value: n.name, count: n.count }))} onChange={(second) => setDraft({ ...draft, second })} />
         <select aria-label="Top list window" value={draft.window} onChange={(e) => setDraft({ ...draft, window: (e.target as HTMLSelectElement).value })}>
           {WINDOWS.map((w) => (
             <option key={w} value={w}>
@@ -220,7 +231,13 @@ function TopListView({ top, onChange }: { top: TopList | null; onChange: (t: Top
             <tr>
               <th class="num">#</th>
               <th>{top.key}</th>
-              <th class="num">Events</th>
+              <th class="num">{top.event || 'Events'}</th>
+              {top.second && (
+                <>
+                  <th class="num">{top.second}</th>
+                  <th class="num">Ratio</th>
+                </>
+              )}
               <th class="bar-col" aria-hidden="true" />
             </tr>
           </thead>
@@ -230,6 +247,12 @@ function TopListView({ top, onChange }: { top: TopList | null; onChange: (t: Top
                 <td class="num muted">{i + 1}</td>
                 <td>{item.value || '(empty)'}</td>
                 <td class="num">{formatCount(item.count)}</td>
+                {top.second && (
+                  <>
+                    <td class="num">{formatCount(item.secondCount ?? 0)}</td>
+                    <td class="num">{formatPercent(item.count > 0 ? (item.secondCount ?? 0) / item.count : null)}</td>
+                  </>
+                )}
                 <td class="bar-col">
                   <span class="bar" style={{ width: `${(item.count / max) * 100}%` }} />
                 </td>
