@@ -126,8 +126,8 @@ export function registerImport(program: Command): void {
       process.stderr.write('\nstopping after the current chunk (Ctrl-C again to stop now; running the same import again completes it)\n');
     };
     process.on('SIGINT', onSigint);
+    const server = runningServer(config.dataDir);
     try {
-      const server = runningServer(config.dataDir);
       let result: { summary: ImportSummary } | { preview: ImportPreview };
       if (server) {
         const adminKey = readAdminKey(config.dataDir);
@@ -160,6 +160,12 @@ export function registerImport(program: Command): void {
       process.exitCode = exitCodeOf(result.summary);
     } catch (err) {
       view.stop();
+      if (abort.signal.aborted && server !== undefined) {
+        // The server stops its import between chunks when the upload's connection closes.
+        process.stderr.write('interrupted: the server stops the import between chunks; run the same command again to complete it\n');
+        process.exitCode = 130;
+        return;
+      }
       if (err instanceof ImportError) throw new CliError(err.message);
       throw err;
     } finally {
