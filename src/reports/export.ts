@@ -70,7 +70,9 @@ export async function exportReport(store: Store, repo: ReportRepo, report: Repor
     const type = typeOf(typeRows[0]?.[`t${i + 1}`] ?? []);
     return `${columnExpr(i + 1, type)} AS \`${names[i] ?? `col_${i + 1}`}\``;
   });
-  const sql = `SELECT ${select.length > 0 ? select.join(', ') : "'' AS empty"} FROM (${current.sql}) ORDER BY bucket, row_no`;
+  // Empty fields for nulls in CSV: what spreadsheets and BI tools read as missing (not `\N`).
+  const settings = format === 'csv' ? " SETTINGS format_csv_null_representation = ''" : '';
+  const sql = `SELECT ${select.length > 0 ? select.join(', ') : "'' AS empty"} FROM (${current.sql}) ORDER BY bucket, row_no${settings}`;
   return store.queryRaw(sql, current.params, RAW_FORMAT[format]);
 }
 

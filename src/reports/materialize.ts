@@ -111,8 +111,8 @@ export function bucketsToRecompute(
   if (extent === null) {
     for (const x of keysBetween(lo, hi, plan.interval, timezone)) keys.add(x);
   } else {
-    if (lo < extent.lo) for (const x of keysBetween(lo, extent.lo, plan.interval, timezone)) keys.add(x);
-    if (hi > extent.hi) for (const x of keysBetween(extent.hi, hi, plan.interval, timezone)) keys.add(x);
+    if (lo < extent.lo) for (const x of keysBetween(lo, shiftKey(extent.lo, -1, plan.interval, timezone), plan.interval, timezone)) keys.add(x);
+    if (hi > extent.hi) for (const x of keysBetween(shiftKey(extent.hi, 1, plan.interval, timezone), hi, plan.interval, timezone)) keys.add(x);
   }
   return { keys: [...keys].sort((a, b) => a - b), extent: { lo, hi } };
 }

@@ -246,17 +246,20 @@ export class ReportRepo {
 
   /**
    * Removes rows of versions that are no longer current (superseded or never committed) once
-   * they outnumber the current rows by `slack`: a delete is a costly statement, and stale rows
-   * are never read, so they are collected in bulk rather than after every run.
+   * there are at least as many of them as current rows, and at least 1000 (or any, with
+   * `force`): a delete is a costly statement and stale rows are never read, so they are
+   * collected in bulk rather than after every run. Returns whether it deleted.
    */
-  async cleanup(projectId: string, reportId: string, revision: number, slack = 1000): Promise<boolean> {
+  async cleanup(projectId: string, reportId: string, revision: number, options: { force?: boolean } = {}): Promise<boolean> {
     const [c] = await this.store.query<{ stored: string; current: string }>(
       `SELECT toString((SELECT count() FROM ${this.db}.report_results WHERE project_id = {project:String} AND report_id = {report:String})) AS stored,
          toString((SELECT sum(rows) FROM (SELECT argMax(rows, version) AS rows FROM ${this.db}.report_buckets
            WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32} GROUP BY bucket))) AS current`,
       { project: projectId, report: reportId, revision },
     );
-    if (Number(c?.stored ?? 0) - Number(c?.current ?? 0) <= Math.max(slack, Number(c?.current ?? 0))) return false;
+    const current = Number(c?.current ?? 0);
+    const stale = Number(c?.stored ?? 0) - current;
+    if (stale <= 0 || (!options.force && stale < Math.max(1000, current))) return false;
     await this.store.exec(
       `DELETE FROM ${this.db}.report_results
        WHERE project_id = {project:String} AND report_id = {report:String}

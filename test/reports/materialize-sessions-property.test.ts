@@ -11,10 +11,10 @@ let reports: ReportsSetup;
 
 before(async () => {
   ({ store, dispose } = await tempStore());
-  reports = setupReports(store);
+  reports = setupReports(store, { overlapMs: 0 });
 });
 after(async () => dispose());
 
 test('sessions reports: incremental runs equal a full recomputation after random inserts, late data, re-imports and logins', async () => {
-  await checkIncrementalEqualsFull(store, reports, [KINDS.sessionsGoals, KINDS.sessionsLong].filter((k) => k !== undefined), 12);
+  await checkIncrementalEqualsFull(store, reports, [KINDS.sessionsGoals, KINDS.sessionsLong].filter((k) => k !== undefined), 16);
 });

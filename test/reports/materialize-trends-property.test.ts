@@ -11,7 +11,7 @@ let reports: ReportsSetup;
 
 before(async () => {
   ({ store, dispose } = await tempStore());
-  reports = setupReports(store);
+  reports = setupReports(store, { overlapMs: 0 });
 });
 after(async () => dispose());
 
