@@ -24,6 +24,7 @@ let t: TestApp;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
+const HOSTILE_EVENT = `<img src=x onerror="document.title='pwned'"><b>bold</b> 'quoted' \\ 🎉`;
 
 /** The page's number formats, written out independently of the UI's code. */
 const count = (n: number | null): string => (n === null ? '–' : n.toLocaleString('en-US'));
@@ -67,6 +68,8 @@ before(async () => {
   // Two requests the quarantine keeps, so its page has something to show.
   await t.post('/v1/batch', { batch: [{ type: 'track', userId: 'u1', properties: { a: 1 } }, { type: 'track', event: 'ok_event', userId: 'u1' }] }, t.basic());
   await t.post('/v1/track', { userId: 'u2', properties: {} }, t.basic());
+  // Event names are data a sender chose: the page must show them as text.
+  await t.post('/v1/track', { userId: 'u3', event: HOSTILE_EVENT }, t.basic());
   await t.loaded();
   browser = await launchBrowser();
   page = await browser.context.newPage();
@@ -92,6 +95,8 @@ test('the demo link signs in, drops the key from the address and shows the overv
   assert.equal(await page.locator('[data-testid="kpi-events"] .kpi-value').textContent(), count(status.json.eventsStored as number));
   assert.equal(await page.locator('[data-testid="kpi-rejected"] .kpi-value').textContent(), count(status.json.rejectedCount as number));
   await page.locator('[data-testid="top-events"]').waitFor();
+  await page.locator('[data-testid="top-events"] a', { hasText: HOSTILE_EVENT }).waitFor();
+  assert.equal(await page.locator('[data-testid="top-events"] b, [data-testid="top-events"] img').count(), 0);
   await page.locator('[data-chart="Events and persons per day"] canvas').waitFor();
   await settled();
   await screenshot('overview');
