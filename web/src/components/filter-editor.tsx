@@ -66,7 +66,6 @@ function ValueInput({ filter, onChange, events }: { filter: Filter; onChange: (v
   const [text, setText] = useState(asText(filter.value));
   useEffect(() => {
     if (asText(typed(filter.op, text)) !== asText(filter.value)) setText(asText(filter.value));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [filter.value, filter.op]);
   const values = useMeta(
     () => (filter.property ? loadValues(filter.source, filter.property, filter.source === 'person' ? [] : events) : Promise.resolve([])),

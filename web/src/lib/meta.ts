@@ -51,7 +51,6 @@ export function useMeta<T>(load: () => Promise<T>, empty: T, deps: readonly unkn
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
   return value;
 }

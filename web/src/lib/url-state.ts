@@ -19,7 +19,6 @@ export function useUrlState<T>(param: string, fallback: () => T, accept: (v: unk
       }
     }
     return fallback();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [raw]);
   const set = useCallback(
     (next: T) => {

@@ -17,6 +17,7 @@ export function useAsync<T>(load: ((signal: AbortSignal) => Promise<T>) | null, 
   const [error, setError] = useState<Error | undefined>(undefined);
   const [loading, setLoading] = useState(load !== null);
   const [tick, setTick] = useState(0);
+  // The loader is a new closure every render; only `deps` (and reload/poll ticks) start a load.
   const loadRef = useRef(load);
   loadRef.current = load;
 
@@ -44,14 +45,12 @@ export function useAsync<T>(load: ((signal: AbortSignal) => Promise<T>) | null, 
       },
     );
     return () => ctrl.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
 
   // Data from other inputs must not be shown as this input's result.
   useEffect(() => {
     setData(undefined);
     setError(undefined);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
 
   useEffect(() => {
@@ -60,7 +59,6 @@ export function useAsync<T>(load: ((signal: AbortSignal) => Promise<T>) | null, 
       if (document.visibilityState === 'visible') setTick((t) => t + 1);
     }, pollMs);
     return () => window.clearInterval(id);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [pollMs, load === null, ...deps]);
 
   return { data, error, loading, reload: () => setTick((t) => t + 1) };
