@@ -13,9 +13,10 @@
  * rejected row. Parquet rows are turned into JSON objects by the engine (timestamps as ISO 8601
  * UTC) and follow the NDJSON path.
  *
- * Rows are numbered with rowNumberInAllBlocks() in a single-threaded read: the `_row_number`
- * virtual column is off by one after the first block under parallel parsing, and counts only the
- * rows that parsed, so neither would give a stable number to a row.
+ * Text rows are numbered with rowNumberInAllBlocks() in a single-threaded read: for text formats
+ * the `_row_number` virtual column is off by one after the first block under parallel parsing and
+ * counts only the rows that parsed. Parquet rows use `_row_number`, their position in the file,
+ * because its reader may decode row groups out of order.
  */
 import { existsSync, statSync } from 'node:fs';
 import type { QueryParams, Store } from '../store/store.js';
@@ -52,8 +53,8 @@ const UNLIMITED_ERRORS = 1_000_000_000_000;
  * The engine's log of rows it could not parse. It writes it as CSV with the import's own CSV
  * delimiter, so it is read back with the same one.
  */
-const errorsTable = `file({errors:String}, 'CSV', 'time String, database Nullable(String), table Nullable(String), offset UInt64, reason String, raw_data String')`;
-const errorsSettings = 'SETTINGS format_csv_delimiter = {errors_delimiter:String}';
+const ERRORS_TABLE = `file({errors:String}, 'CSV', 'time String, database Nullable(String), table Nullable(String), offset UInt64, reason String, raw_data String')`;
+const ERRORS_SETTINGS = 'SETTINGS format_csv_delimiter = {errors_delimiter:String}';
 
 const STAGE_NAME = /^import_stage_[0-9a-f]{16}(_rows)?$/;
 
@@ -166,27 +167,45 @@ async function columnNames(store: Store, input: LocalInput, o: ReadOptions, crlf
 }
 
 /**
- * Reads the file (or its first `limit` readable rows) into a new staging table `table`.
- * The caller drops it (dropStage) when done.
+ * Reads the file (or its first `limit` readable rows) into a new staging table. The caller drops
+ * it (dropStage) when done.
  */
 export async function stageFile(store: Store, input: LocalInput, o: ReadOptions, base: string, limit?: number): Promise<Stage> {
-  const db = store.database;
   const table = stageTableName(base);
   await dropTable(store, table);
   await dropTable(store, `${table}_rows`);
-  const limitSql = limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(limit))}` : '';
-  const common = `max_threads = 1, input_format_parallel_parsing = 0, schema_inference_use_cache_for_file = 0`;
+  const read: ReadSql = {
+    limit: limit !== undefined ? ' LIMIT {limit:UInt64}' : '',
+    params: { path: input.enginePath, ...(limit !== undefined ? { limit: Math.max(0, Math.floor(limit)) } : {}) },
+    settings: 'max_threads = 1, input_format_parallel_parsing = 0, schema_inference_use_cache_for_file = 0',
+  };
+  return o.format === 'ndjson' || o.format === 'parquet' ? stageLines(store, input, o.format, table, read) : stageCells(store, input, o, table, read);
+}
 
-  if (o.format === 'ndjson' || o.format === 'parquet') {
-    await store.exec(`CREATE TABLE ${db}.${table} (row UInt64, line String) ENGINE = MergeTree ORDER BY row`);
-    const select = o.format === 'ndjson'
-      ? `SELECT rowNumberInAllBlocks(), line FROM file({path:String}, 'LineAsString')${limitSql} SETTINGS ${common}`
-      : `SELECT rowNumberInAllBlocks(), trim(TRAILING '\\n' FROM formatRow('JSONEachRow', *)) FROM file({path:String}, 'Parquet')${limitSql}
-         SETTINGS ${common}, date_time_output_format = 'iso', output_format_json_quote_64bit_integers = 0`;
-    await engineCall(`cannot read ${input.displayName} as ${o.format}`, () => store.exec(`INSERT INTO ${db}.${table} (row, line) ${select}`, { path: input.enginePath }));
-    return { table, layout: { kind: 'json', lineOffset: 1 }, rowSpan: await rowSpan(store, table) };
-  }
+interface ReadSql {
+  readonly limit: string;
+  readonly params: QueryParams;
+  /** Single-threaded, so rowNumberInAllBlocks() numbers rows in file order. */
+  readonly settings: string;
+}
 
+/** NDJSON lines, or Parquet rows as JSON objects, one `line` per row. */
+async function stageLines(store: Store, input: LocalInput, format: 'ndjson' | 'parquet', table: string, read: ReadSql): Promise<Stage> {
+  const db = store.database;
+  await store.exec(`CREATE TABLE ${db}.${table} (row UInt64, line String) ENGINE = MergeTree ORDER BY row`);
+  const select = format === 'ndjson'
+    ? `SELECT rowNumberInAllBlocks(), line FROM file({path:String}, 'LineAsString')${read.limit} SETTINGS ${read.settings}`
+    // The Parquet reader decodes row groups in parallel and may emit them out of order; its
+    // _row_number is the row's position in the file whatever the order.
+    : `SELECT _row_number, trim(TRAILING '\\n' FROM formatRow('JSONEachRow', *)) FROM file({path:String}, 'Parquet')${read.limit}
+       SETTINGS ${read.settings}, input_format_parquet_preserve_order = 1, date_time_output_format = 'iso', output_format_json_quote_64bit_integers = 0`;
+  await engineCall(`cannot read ${input.displayName} as ${format}`, () => store.exec(`INSERT INTO ${db}.${table} (row, line) ${select}`, read.params));
+  return { table, layout: { kind: 'json', lineOffset: 1 }, rowSpan: await rowSpan(store, table) };
+}
+
+/** CSV/TSV cells as text; rows the parser cannot read are put back in place as `bad` rows. */
+async function stageCells(store: Store, input: LocalInput, o: ReadOptions, table: string, read: ReadSql): Promise<Stage> {
+  const db = store.database;
   const crlf = o.format === 'tsv' ? await endsWithCr(store, input) : false;
   const names = await columnNames(store, input, o, crlf);
   const n = names.length;
@@ -197,19 +216,18 @@ export async function stageFile(store: Store, input: LocalInput, o: ReadOptions,
   // One extra column (cx) catches rows with more fields than the header.
   await engineCall(`cannot read ${input.displayName} as ${o.format}`, () => store.exec(
     `INSERT INTO ${db}.${table} (row, ${cells})
-     SELECT rowNumberInAllBlocks(), ${cells} FROM file({path:String}, '${positionalFormat(o)}', {structure:String})${limitSql}
-     SETTINGS ${settings.sql}, ${common}, input_format_allow_errors_num = ${UNLIMITED_ERRORS}, input_format_allow_errors_ratio = 1,
+     SELECT rowNumberInAllBlocks(), ${cells} FROM file({path:String}, '${positionalFormat(o)}', {structure:String})${read.limit}
+     SETTINGS ${settings.sql}, ${read.settings}, input_format_allow_errors_num = ${UNLIMITED_ERRORS}, input_format_allow_errors_ratio = 1,
        input_format_record_errors_file_path = {errors:String}`,
-    { path: input.enginePath, structure: `${structure(n)}, cx Nullable(String)`, errors: input.errorsPath, ...settings.params },
+    { ...read.params, structure: `${structure(n)}, cx Nullable(String)`, errors: input.errorsPath, ...settings.params },
   ));
   const layout: Layout = { kind: 'positional', names, lineOffset: o.header ? 2 : 1 };
-  const errorsDelimiter = o.format === 'csv' ? delimiterChar(o.delimiter ?? ',') ?? ',' : ',';
-  const unreadable = await parseErrorCount(store, input, errorsDelimiter);
-  if (unreadable === 0) return { table, layout, rowSpan: await rowSpan(store, table) };
+  const errors = { errors: input.errorsPath, errors_delimiter: o.format === 'csv' ? delimiterChar(o.delimiter ?? ',') ?? ',' : ',' };
+  if ((await parseErrorCount(store, errors)) === 0) return { table, layout, rowSpan: await rowSpan(store, table) };
 
-  // Put the unreadable rows back in their places: the engine numbered only the rows it read.
+  // The engine numbered only the rows it could read: renumber them around the unreadable ones
+  // (error i, at data row e_i, has e_i - i readable rows before it), then add those.
   const rows = `${table}_rows`;
-  const errors = errorsTable;
   await store.exec(`CREATE TABLE ${db}.${rows} (${stageColumns}) ENGINE = MergeTree ORDER BY row`);
   await store.exec(
     `INSERT INTO ${db}.${rows} (row, ${cells})
@@ -218,28 +236,25 @@ export async function stageFile(store: Store, input: LocalInput, o: ReadOptions,
      ASOF LEFT JOIN (
        SELECT toUInt8(0) AS k, readable_before, max(rank) AS rank FROM (
          SELECT toUInt64(offset - row_number() OVER (ORDER BY offset)) AS readable_before, toUInt64(row_number() OVER (ORDER BY offset)) AS rank
-         FROM ${errors})
+         FROM ${ERRORS_TABLE})
        GROUP BY readable_before
      ) AS e ON r.k = e.k AND e.readable_before <= r.row
-     ${errorsSettings}`,
-    { errors: input.errorsPath, errors_delimiter: errorsDelimiter },
+     ${ERRORS_SETTINGS}`,
+    errors,
   );
   await store.exec(
     `INSERT INTO ${db}.${rows} (row, bad, raw)
      SELECT offset - 1, if(extract(reason, {error_line:String}) != '', extract(reason, {error_line:String}), splitByChar('\\n', reason)[1]), raw_data
-     FROM ${errors} ${errorsSettings}`,
-    { errors: input.errorsPath, errors_delimiter: errorsDelimiter, error_line: 'ERROR: ([^\\n]*)' },
+     FROM ${ERRORS_TABLE} ${ERRORS_SETTINGS}`,
+    { ...errors, error_line: 'ERROR: ([^\\n]*)' },
   );
   await dropTable(store, table);
   return { table: rows, layout, rowSpan: await rowSpan(store, rows) };
 }
 
-async function parseErrorCount(store: Store, input: LocalInput, delimiter: string): Promise<number> {
-  if (!existsSync(input.errorsPath) || statSync(input.errorsPath).size === 0) return 0;
-  const [r] = await store.query<{ n: number }>(
-    `SELECT toUInt32(count()) AS n FROM ${errorsTable} ${errorsSettings}`,
-    { errors: input.errorsPath, errors_delimiter: delimiter },
-  );
+async function parseErrorCount(store: Store, errors: { errors: string; errors_delimiter: string }): Promise<number> {
+  if (!existsSync(errors.errors) || statSync(errors.errors).size === 0) return 0;
+  const [r] = await store.query<{ n: number }>(`SELECT toUInt32(count()) AS n FROM ${ERRORS_TABLE} ${ERRORS_SETTINGS}`, errors);
   return Number(r?.n ?? 0);
 }
 

@@ -120,24 +120,28 @@ test('Parquet written by the engine: typed columns read as text, timestamps as i
   assert.deepEqual(await storedEvents(t.store, 'parquet'), EXPECTED('a"b, c'));
 });
 
-test('Parquet row numbers follow file order across row groups (stable event ids)', async () => {
-  const path = files.path('many.parquet');
-  await t.store.exec(
-    `INSERT INTO FUNCTION file({path:String}, 'Parquet', 'n UInt32, user_id String')
-     SELECT number, concat('u', toString(number)) FROM numbers(30000) SETTINGS output_format_parquet_row_group_size = 1000`,
-    { path },
-  );
-  const s = await importFile(t.store, 'parquet-order', path, { person: 'user_id', event: 'e', timestamp: '2024-01-01T00:00:00Z' });
-  assert.equal(s.stored, 30000);
-  // An event id ends with its row number; the file's own `n` column says which row it was.
-  const [r] = await t.store.query<{ bad: number; ids: number }>(
-    `SELECT toUInt32(countIf(reinterpretAsUInt64(substring(reinterpretAsString(event_id), 9, 8)) != toUInt64(properties['n']))) AS bad,
-            toUInt32(uniqExact(event_id)) AS ids
-     FROM ${t.store.database}.events WHERE project_id = 'parquet-order'`,
-  );
-  assert.equal(r?.ids, 30000);
-  assert.equal(r?.bad, 0);
-});
+for (const format of ['Parquet', 'CSVWithNames', 'TSVWithNames', 'JSONEachRow'] as const) {
+  test(`${format}: row numbers follow file order in large files (stable event ids)`, async () => {
+    const project = `order-${format}`;
+    const path = files.path(`many.${{ Parquet: 'parquet', CSVWithNames: 'csv', TSVWithNames: 'tsv', JSONEachRow: 'ndjson' }[format]}`);
+    await t.store.exec(
+      `INSERT INTO FUNCTION file({path:String}, '${format}', 'n UInt32, user_id String')
+       SELECT number, concat('u', toString(number)) FROM numbers(200000)
+       SETTINGS output_format_parquet_row_group_size = 1000, engine_file_truncate_on_insert = 1`,
+      { path },
+    );
+    const s = await importFile(t.store, project, path, { person: 'user_id', event: 'e', timestamp: '2024-01-01T00:00:00Z' });
+    assert.equal(s.stored, 200000);
+    // An event id ends with its row number; the file's own `n` column says which row it was.
+    const [r] = await t.store.query<{ bad: number; ids: number }>(
+      `SELECT toUInt32(countIf(reinterpretAsUInt64(substring(reinterpretAsString(event_id), 9, 8)) != toUInt64(properties['n']))) AS bad,
+              toUInt32(uniqExact(event_id)) AS ids
+       FROM ${t.store.database}.events WHERE project_id = {p:String}`,
+      { p: project },
+    );
+    assert.deepEqual(r, { bad: 0, ids: 200000 });
+  });
+}
 
 test('a gzip-compressed CSV is read through its .gz suffix', async () => {
   const csv = "user_id,event,ts,price,note\nu1,home,2024-03-01T10:00:00Z,1.5,it's\n";
