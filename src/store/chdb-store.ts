@@ -27,7 +27,8 @@ function bindable(params: QueryParams | undefined): Record<string, unknown> {
   if (!params) return out;
   const convert = (v: unknown): unknown => {
     if (typeof v === 'bigint') return v.toString();
-    if (v instanceof Date) return v.toISOString();
+    // The engine's text form of a UTC DateTime64(3); ISO 'T…Z' does not parse as a parameter.
+    if (v instanceof Date) return v.toISOString().replace('T', ' ').replace('Z', '');
     if (Array.isArray(v)) return v.map(convert);
     if (v !== null && typeof v === 'object') {
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, convert(x)]));
