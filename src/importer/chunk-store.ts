@@ -10,7 +10,8 @@
  * but a chunk has no done marker, an earlier run may have stored part of it, however the rows
  * were chunked then: its events are filtered against those this import already stored (by event
  * id among the events carrying this import's context) and its bad rows against the quarantine
- * (by file and line). Every insert also carries a deduplication token derived from the chunk.
+ * (by file, line and raw text). Every insert also carries a deduplication token derived from the
+ * chunk.
  */
 import { uuidV5 } from '../events/event-id.js';
 import type { QueryParams, Store } from '../store/store.js';
@@ -88,7 +89,8 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { row
      SELECT {project:String}, fromUnixTimestamp64Milli({received:Int64}, 'UTC'), 'import', problem, errors,
        substringUTF8(payload, 1, {chars:UInt64}), lengthUTF8(payload) > {chars:UInt64}, {file:String}, line_no
      FROM ${job.mapped} WHERE problem != ''${resuming ? `
-       AND line_no NOT IN (SELECT line FROM ${db}.rejected_events WHERE project_id = {project:String} AND source = 'import' AND file = {file:String})` : ''}
+       AND (line_no, substringUTF8(payload, 1, {chars:UInt64})) NOT IN (
+         SELECT line, payload FROM ${db}.rejected_events WHERE project_id = {project:String} AND source = 'import' AND file = {file:String})` : ''}
      SETTINGS insert_deduplication_token = {token:String}, ${MAPPED_SETTINGS}`,
     params('rejected', { received: job.receivedAtMs, chars: job.payloadChars, file: job.fileName }),
   );
