@@ -8,15 +8,28 @@ export interface LiveTestApp extends TestApp {
   live: LiveService;
   /** Authorization header with the project's live key. */
   liveKey(key?: string): Record<string, string>;
+  put(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }>;
+  delete(path: string, headers?: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }>;
 }
 
 export async function startLiveApp(overrides: Partial<ConfigInput> = {}, options: Partial<LiveOptions> = {}): Promise<LiveTestApp> {
   let live: LiveService | undefined;
   const app = await startTestApp(overrides, { plugins: [createLivePlugin({ ...options, onReady: (l) => (live = l) })] });
   if (!live) throw new Error('the live plugin did not start');
+  const call = async (method: string, path: string, body: unknown, headers: Record<string, string>) => {
+    const res = await fetch(app.app.url + path, {
+      method,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+  };
   return Object.assign(app, {
     live,
     liveKey: (key = app.project.liveKey) => ({ authorization: `Bearer ${key}` }),
+    put: (path: string, body: unknown, headers: Record<string, string> = {}) => call('PUT', path, body, headers),
+    delete: (path: string, headers: Record<string, string> = {}) => call('DELETE', path, undefined, headers),
   });
 }
 
