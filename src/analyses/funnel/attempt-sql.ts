@@ -91,15 +91,14 @@ function chained(n: number, first: string, next: (k: number) => string, name: st
 }
 
 /** From `lasts` (per step, the attempt reported if the person got that far; 0 if none): level and s. */
-const LEVEL_AND_S: Layers = [['toUInt8(arrayCount(x -> x != 0, lasts)) AS level'], ['lasts[level] AS s']];
+const LEVEL_AND_S = ['toUInt8(arrayCount(x -> x != 0, lasts)) AS level', 'lasts[level] AS s'];
 
 function orderedColumns(sh: Shared): Layers {
   // b_k[i]: the latest attempt that has reached step k using events up to i (0 if none).
   const b = chained(sh.n, `arrayFill(x -> x != 0, ${startCandidates(sh)})`, (k) => `arrayFill(x -> x != 0, ${advance(k, `b${k - 1}`)})`, 'b');
   return [
     ...b,
-    [`[${range(sh.n).map((k) => `b${k}[-1]`).join(', ')}] AS lasts`],
-    ...LEVEL_AND_S,
+    [`[${range(sh.n).map((k) => `b${k}[-1]`).join(', ')}] AS lasts`, ...LEVEL_AND_S],
     // The reported attempt reached step k at the first position where b_k holds it. Written out
     // per step: an array of the b_k arrays would copy them all.
     [START_INDEX, `[${range(sh.n).map((k) => `if(level >= ${k}, toUInt32(indexOf(b${k}, s)), toUInt32(0))`).join(', ')}] AS ms`],
@@ -111,8 +110,7 @@ function strictColumns(sh: Shared): Layers {
   const c = chained(sh.n, startCandidates(sh), (k) => advance(k, `c${k - 1}`), 'c');
   return [
     ...c,
-    [`[${range(sh.n).map((k) => `arrayMax(c${k})`).join(', ')}] AS lasts`],
-    ...LEVEL_AND_S,
+    [`[${range(sh.n).map((k) => `arrayMax(c${k})`).join(', ')}] AS lasts`, ...LEVEL_AND_S],
     [START_INDEX, `arrayMap(k -> if(k <= level, toUInt32(si + k - 1), toUInt32(0)), range(1, ${sh.n + 1})) AS ms`],
   ];
 }
@@ -186,7 +184,6 @@ export function attemptLayers(plan: FunnelPlan, p: ParamBag): Layers {
   return [
     ...prelude(sh),
     ...body,
-    [`${fillTimes} AS fts`],
-    [`arraySlice(${reachTimes}, 1, level) AS reach`, 'ts[si] AS entry'],
+    [`${fillTimes} AS fts`, `arraySlice(${reachTimes}, 1, level) AS reach`, 'ts[si] AS entry'],
   ];
 }
