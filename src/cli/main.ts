@@ -8,6 +8,7 @@ import { registerStatus } from './commands/status.command.js';
 import { registerRejected } from './commands/rejected.command.js';
 import { registerQuery } from './commands/query.command.js';
 import { registerDemo } from './commands/demo.command.js';
+import { defaultPlugins } from '../plugins.js';
 import { registerFunnel } from './commands/funnel.command.js';
 import { registerAnalysisCommand } from './commands/analysis.command.js';
 import { ALL_ANALYSES } from '../analyses/all.js';
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerServe(program);
-  registerDemo(program, () => ({}));
+  registerDemo(program, () => ({ plugins: defaultPlugins() }));
   registerProject(program);
   registerStatus(program);
   registerRejected(program);

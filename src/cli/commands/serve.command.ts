@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { startApp, type RunningApp } from '../../app.js';
+import { defaultPlugins } from '../../plugins.js';
 import { addConfigOptions, configFrom, SERVER_KEYS } from '../config-options.js';
 
 /** Stops cleanly on Ctrl-C / SIGTERM: the loader drains, the log flushes, the engine closes. */
@@ -22,7 +23,7 @@ export function registerServe(program: Command): void {
   const cmd = program.command('serve').description('run the ingest API, query API and dashboard on the embedded store');
   addConfigOptions(cmd, SERVER_KEYS).action(async (opts: Record<string, unknown>) => {
     const config = configFrom(opts);
-    const app = await startApp(config);
+    const app = await startApp(config, { plugins: defaultPlugins() });
     closeOnSignals(app);
     const projects = app.registry.list();
     process.stdout.write(
