@@ -5,7 +5,7 @@
  * next run recomputes the same buckets again.
  */
 import type { AnalysisContext, AnyAnalysis } from '../analyses/analysis.js';
-import { bucketKeyOf, bucketLabel } from '../analyses/shared/time-buckets.js';
+import { bucketKeyOf, bucketLabel, nextBucketKey } from '../analyses/shared/time-buckets.js';
 import { parseTimeInput, resolveBound } from '../analyses/shared/time-range.js';
 import { toSqlTime } from '../events/event-row.js';
 import type { Store } from '../store/store.js';
@@ -40,6 +40,8 @@ export interface MaterializeOutcome {
 
 /** Buckets written per round trip: results of several small buckets go in one insert. */
 const BATCH = 16;
+/** Buckets computed by one run of an analysis that can split its rows by bucket. */
+const GROUP = 62;
 
 export class MaterializeError extends Error {
   override readonly name = 'MaterializeError';
@@ -132,6 +134,33 @@ function backfillKeys(plan: BucketedPlan, timezone: string, from: string, to: st
   return first > last ? [] : keysBetween(first, last, plan.interval, timezone);
 }
 
+/** Runs of consecutive keys, each at most GROUP long (one group per key without `split`). */
+function consecutiveGroups(keys: readonly number[], plan: BucketedPlan, timezone: string): number[][] {
+  const groups: number[][] = [];
+  for (const k of keys) {
+    const last = groups[groups.length - 1];
+    const prev = last?.[last.length - 1];
+    if (plan.split && last && prev !== undefined && last.length < GROUP && nextBucketKey(prev, plan.interval, timezone) === k) last.push(k);
+    else groups.push([k]);
+  }
+  return groups;
+}
+
+async function computeGroup(ctx: MaterializeContext, report: Report, plan: BucketedPlan, keys: readonly number[]): Promise<BucketRows[]> {
+  const first = keys[0];
+  const last = keys[keys.length - 1];
+  if (first === undefined || last === undefined) return [];
+  const label = (k: number) => bucketLabel(k, plan.interval, ctx.timezone);
+  if (keys.length === 1 || !plan.split) {
+    const table = plan.table(first, await runOne(ctx, report, plan.definitionFor(first)));
+    return [{ bucket: first, label: label(first), columns: table.columns, rows: table.rows }];
+  }
+  // One run from the first bucket's start to the last one's end, rows split back by bucket.
+  const table = plan.table(first, await runOne(ctx, report, { ...plan.definitionFor(first), to: plan.definitionFor(last).to }));
+  const split = plan.split(keys, table);
+  return keys.map((k) => ({ bucket: k, label: label(k), columns: table.columns, rows: split.get(k) ?? [] }));
+}
+
 async function materializeBuckets(ctx: MaterializeContext, report: Report, plan: BucketedPlan, mode: MaterializeMode): Promise<MaterializeOutcome> {
   const { projectId, reportId, revision } = report;
   const state = await ctx.repo.state(projectId, reportId, revision);
@@ -151,15 +180,19 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
   }
   ctx.onProgress?.(0, keys.length);
   let rows = 0;
-  for (let i = 0; i < keys.length; i += BATCH) {
-    const batch: BucketRows[] = [];
-    for (const key of keys.slice(i, i + BATCH)) {
-      const table = plan.table(key, await runOne(ctx, report, plan.definitionFor(key)));
-      batch.push({ bucket: key, label: bucketLabel(key, plan.interval, ctx.timezone), columns: table.columns, rows: table.rows });
-    }
-    rows += await ctx.repo.writeBuckets(projectId, reportId, revision, state.nextVersion, ctx.runId, ctx.now(), batch);
-    ctx.onProgress?.(Math.min(keys.length, i + BATCH), keys.length);
+  let done = 0;
+  let pending: BucketRows[] = [];
+  const flush = async () => {
+    rows += await ctx.repo.writeBuckets(projectId, reportId, revision, state.nextVersion, ctx.runId, ctx.now(), pending);
+    done += pending.length;
+    pending = [];
+    ctx.onProgress?.(done, keys.length);
+  };
+  for (const group of consecutiveGroups(keys, plan, ctx.timezone)) {
+    pending.push(...(await computeGroup(ctx, report, plan, group)));
+    if (pending.length >= BATCH) await flush();
   }
+  if (pending.length > 0) await flush();
   if (keys.length > 0) await ctx.repo.cleanup(projectId, reportId, revision);
   return { buckets: keys.length, rows, watermark };
 }

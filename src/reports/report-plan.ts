@@ -45,6 +45,12 @@ export interface BucketedPlan {
   definitionFor(key: number): Record<string, unknown>;
   /** A bucket's rows from that bucket's result. */
   table(key: number, result: unknown): ResultTable;
+  /**
+   * Set when one run over several consecutive buckets gives each bucket the rows its own run
+   * would (rows carry their bucket): splits such a run's table into the buckets' rows. One
+   * query instead of one per bucket, and sessions read each neighbouring day once, not per bucket.
+   */
+  readonly split?: (keys: readonly number[], table: ResultTable) => Map<number, ResultTable['rows']>;
 }
 
 export interface FullPlan {
@@ -143,12 +149,38 @@ function intervalOr(value: unknown): Interval {
   return (INTERVALS as readonly unknown[]).includes(value) ? (value as Interval) : 'day';
 }
 
+/** Trends without breakdown: one row per bucket, in bucket order. */
+function splitInOrder(keys: readonly number[], t: ResultTable): Map<number, ResultTable['rows']> {
+  if (t.rows.length !== keys.length) throw new Error(`expected ${keys.length} rows, one per bucket, got ${t.rows.length}`);
+  return new Map(keys.map((k, i) => [k, t.rows.slice(i, i + 1)]));
+}
+
+/** Rows labelled with their local day in the `day` column; days without rows get none. */
+function splitByDay(timeZone: string) {
+  return (keys: readonly number[], t: ResultTable): Map<number, ResultTable['rows']> => {
+    const col = t.columns.indexOf('day');
+    if (col < 0) throw new Error('the result has no day column');
+    const byLabel = new Map(keys.map((k) => [bucketLabel(k, 'day', timeZone), k]));
+    const out = new Map<number, Array<ResultTable['rows'][number]>>(keys.map((k) => [k, []]));
+    for (const row of t.rows) {
+      const key = byLabel.get(String(row[col]));
+      if (key === undefined) throw new Error(`row for day ${String(row[col])} lies outside the buckets run`);
+      out.get(key)?.push(row);
+    }
+    return out;
+  };
+}
+
 function bucketed(
   input: PlanInput,
   interval: Interval,
   span: { before: number; after: number },
   identity: IdentityDependence,
-  shape: { definitionFor: (key: number, base: Record<string, unknown>) => Record<string, unknown>; table?: (key: number, t: ResultTable) => ResultTable },
+  shape: {
+    definitionFor: (key: number, base: Record<string, unknown>) => Record<string, unknown>;
+    table?: (key: number, t: ResultTable) => ResultTable;
+    split?: BucketedPlan['split'];
+  },
 ): BucketedPlan {
   const tz = input.timezone;
   const base = withoutRange(input.definition);
@@ -160,6 +192,7 @@ function bucketed(
     identity,
     ...bounds,
     definitionFor: (key) => shape.definitionFor(key, base),
+    ...(shape.split ? { split: shape.split } : {}),
     table: (key, result) => {
       const t = input.analysis.toTable(result);
       return shape.table ? shape.table(key, t) : t;
@@ -178,14 +211,20 @@ export function planReport(input: PlanInput): ReportPlan {
       const interval = intervalOr(def.interval);
       const measure = def.measure as { type?: unknown } | undefined;
       const identity: IdentityDependence = usesPersonProperties(def) ? 'links-and-traits' : measure?.type === 'persons' ? 'links' : 'none';
-      plan = bucketed(input, interval, { before: 0, after: def.compare === true ? 1 : 0 }, identity, { definitionFor: rangeOf(interval) });
+      // A breakdown ranks its top values over the whole range run, and compare shifts by the
+      // range's length: both need one run per bucket to mean "per bucket".
+      const perBucketOnly = def.breakdown !== undefined || def.compare === true;
+      plan = bucketed(input, interval, { before: 0, after: def.compare === true ? 1 : 0 }, identity, {
+        definitionFor: rangeOf(interval),
+        ...(perBucketOnly ? {} : { split: splitInOrder }),
+      });
       break;
     }
     case 'sessions':
     case 'engagement': {
       if (analysis.name === 'sessions' && def.view === 'list') break;
       const pad = sessionPad(def);
-      plan = bucketed(input, 'day', { before: pad, after: pad }, persons, { definitionFor: rangeOf('day') });
+      plan = bucketed(input, 'day', { before: pad, after: pad }, persons, { definitionFor: rangeOf('day'), split: splitByDay(tz) });
       break;
     }
     case 'funnel': {
