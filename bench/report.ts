@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SectionResult } from './bench-kit.js';
 
-const ORDER = ['layout', 'ingest', 'import', 'demo', 'funnel', 'sessions', 'engagement', 'live', 'rollups'];
+const ORDER = ['layout', 'ingest', 'import', 'funnel', 'sessions', 'live', 'rollups'];
 
 export function writeBenchmarksMd(): void {
   const dir = join(import.meta.dirname, 'results');

@@ -1,23 +1,35 @@
 /**
- * `npm run bench [-- --only ingest,funnel] [--seconds N]`: runs the benchmark sections, saves
- * each one's figures under bench/results/, and regenerates BENCHMARKS.md from all saved results.
+ * `npm run bench [-- --only ingest,funnel] [--seconds N] [--events N] [--rows N]`: runs the
+ * benchmark sections, saves each one's figures under bench/results/, and regenerates
+ * BENCHMARKS.md from all saved results. Sizes default to the issue targets; pass smaller ones
+ * for a quick look.
  */
 import { parseArgs } from 'node:util';
 import { ingestBench } from './ingest.bench.js';
 import { layoutBench } from './layout.bench.js';
+import { importBench } from './import.bench.js';
+import { sessionsBench } from './sessions.bench.js';
+import { liveBench } from './live.bench.js';
+import { rollupsBench } from './rollups.bench.js';
 import { writeBenchmarksMd } from './report.js';
 
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     seconds: { type: 'string', default: '10' },
-    events: { type: 'string', default: '10000000' },
+    events: { type: 'string', default: '100000000' },
+    rows: { type: 'string', default: '10000000' },
   },
 });
 
+const events = Number(values.events);
 const sections: Record<string, () => Promise<unknown>> = {
-  layout: () => layoutBench({ events: Number(values.events) }),
+  layout: () => layoutBench({ events: Math.min(events, 10_000_000) }),
   ingest: () => ingestBench({ seconds: Number(values.seconds) }),
+  import: () => importBench({ rows: Number(values.rows), runs: 3 }),
+  sessions: () => sessionsBench({ events }),
+  live: () => liveBench({ seconds: Number(values.seconds) }),
+  rollups: () => rollupsBench({ events }),
 };
 
 const wanted = values.only ? values.only.split(',') : Object.keys(sections);
