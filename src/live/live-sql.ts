@@ -111,6 +111,29 @@ export interface CountRow {
   readonly x: number;
 }
 
+/**
+ * One read per table: the pieces of a window that share a level (the two ragged ends, the two
+ * runs of minutes around the hours) are read together and told apart by `part`. Each table read
+ * has a fixed cost in the engine, so fewer reads is most of a counter's latency.
+ */
+function levelReads(parts: readonly WindowPart[], params: Params): Array<{ level: Level; where: string; part: string }> {
+  const out: Array<{ level: Level; where: string; part: string }> = [];
+  for (const level of ['points', 'minutes', 'hours'] as const) {
+    const mine = parts.map((part, p) => ({ part, p })).filter((x) => x.part.level === level);
+    if (mine.length === 0) continue;
+    const conds = mine.map((x) => ({ p: x.p, cond: timeCondition(level, x.part, params) }));
+    out.push({
+      level,
+      where: conds.length === 1 ? conds[0]!.cond : `((${conds.map((c) => c.cond).join(') OR (')}))`,
+      part: conds.length === 1 ? `toUInt32(${conds[0]!.p})` : `toUInt32(multiIf(${conds.map((c) => `${c.cond}, ${c.p}`).join(', ')}, 255))`,
+    });
+  }
+  return out;
+}
+
+const COUNT: Record<Level, string> = { points: 'count()', minutes: 'sum(n)', hours: 'sum(n)' };
+const MAX: Record<Level, string> = { points: 'max(log_position)', minutes: 'max(max_position)', hours: 'max(max_position)' };
+
 /** Counts of every target over every piece of its window, in one statement. */
 export function countStatement(db: string, projectId: string, groups: readonly CountGroup[]): Statement {
   const params = new Params();
@@ -118,19 +141,14 @@ export function countStatement(db: string, projectId: string, groups: readonly C
   groups.forEach((group, g) => {
     const familyName = familyOf(group.target);
     const family = FAMILIES[familyName];
-    group.parts.forEach((part, p) => {
-      const conds = [...targetConditions(projectId, group.target, params), timeCondition(part.level, part, params)];
-      const count = part.level === 'points' ? 'count()' : 'sum(n)';
-      const max = part.level === 'points' ? 'max(log_position)' : 'max(max_position)';
+    for (const read of levelReads(group.parts, params)) {
+      const conds = [...targetConditions(projectId, group.target, params), read.where];
       const value = family.byValue ? 'value' : `''`;
-      // Without GROUP BY an aggregate returns a row even over nothing; HAVING drops it so an
-      // empty piece reports no position at all.
-      const tail = family.byValue ? 'GROUP BY value' : 'HAVING c > 0';
       selects.push(
-        `SELECT toUInt32(${g}) AS g, toUInt32(${p}) AS part, ${value} AS value, toUInt64(${count}) AS c, toUInt64(${max}) AS x ` +
-          `FROM ${db}.${tableOf(familyName, part.level)} WHERE ${conds.join(' AND ')} ${tail}`,
+        `SELECT toUInt32(${g}) AS g, ${read.part} AS part, ${value} AS value, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
+          `FROM ${db}.${tableOf(familyName, read.level)} WHERE ${conds.join(' AND ')} GROUP BY part${family.byValue ? ', value' : ''}`,
       );
-    });
+    }
   });
   return { sql: selects.join('\nUNION ALL\n'), params: params.values };
 }
@@ -194,13 +212,11 @@ export function topStatement(
 ): Statement {
   const params = new Params();
   const t: LiveTarget = { event: target.event, key: target.key, values: null };
-  const selects = parts.map((part, p) => {
-    const conds = [...targetConditions(projectId, t, params), timeCondition(part.level, part, params)];
-    const count = part.level === 'points' ? 'count()' : 'sum(n)';
-    const max = part.level === 'points' ? 'max(log_position)' : 'max(max_position)';
+  const selects = levelReads(parts, params).map((read) => {
+    const conds = [...targetConditions(projectId, t, params), read.where];
     return (
-      `SELECT toUInt32(${p}) AS part, value, toUInt64(${count}) AS c, toUInt64(${max}) AS x ` +
-      `FROM ${db}.${tableOf('key', part.level)} WHERE ${conds.join(' AND ')} GROUP BY value`
+      `SELECT ${read.part} AS part, value, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
+      `FROM ${db}.${tableOf('key', read.level)} WHERE ${conds.join(' AND ')} GROUP BY part, value`
     );
   });
   if (selects.length === 0) return { sql: 'SELECT 1 WHERE 0', params: {} };

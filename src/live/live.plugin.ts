@@ -6,17 +6,22 @@
  * docs/live.md describes the API and its semantics.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppCore } from '../app.js';
+import { enginePath, type AppCore } from '../app.js';
 import type { Auth } from '../api/auth.js';
+import type { Store } from '../store/store.js';
+import { ChdbStore } from '../store/chdb-store.js';
 import { TailIndex } from './tail-index.js';
 import { LiveReader } from './live-reader.js';
 import { TopSnapshots, type SnapshotSpec } from './top-snapshots.js';
-import { registerLiveRoutes, topItems } from './live.routes.js';
+import { registerLiveRoutes } from './live.routes.js';
+import { LiveQueries, topItems } from './live-queries.js';
 import { OpenStreams, registerStreamRoute } from './stream.route.js';
 
 export interface LiveOptions {
   /** Events of the unloaded tail kept in memory before reading ahead pauses. */
   readonly maxTailEvents: number;
+  /** Pause between tail batches (each costs one id lookup): trades a little freshness for load. */
+  readonly tailBatchPauseMs: number;
   /** SSE keep-alive comment (and resume-point) interval. */
   readonly heartbeatMs: number;
   /** Unsent bytes a stream consumer may fall behind by... */
@@ -33,6 +38,7 @@ export interface LiveOptions {
 
 export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
   maxTailEvents: 2_000_000,
+  tailBatchPauseMs: 25,
   heartbeatMs: 15_000,
   streamBufferBytes: 1024 * 1024,
   slowConsumerMs: 30_000,
@@ -52,10 +58,15 @@ export function createLivePlugin(overrides: Partial<LiveOptions> = {}): LivePlug
   const options: LiveOptions = { ...DEFAULT_LIVE_OPTIONS, ...overrides };
   return async (app, core, auth) => {
     const onError = (what: string) => (err: unknown) => app.log.error({ err }, what);
-    const tail = new TailIndex(core.log, core.loader, core.store, { maxEvents: options.maxTailEvents, onError: onError('live tail failed; retrying') });
-    const reader = new LiveReader(core.store, tail);
+    const store = await ownConnection(core);
+    const tail = new TailIndex(core.log, core.loader, store, {
+      maxEvents: options.maxTailEvents,
+      batchPauseMs: options.tailBatchPauseMs,
+      onError: onError('live tail failed; retrying'),
+    });
+    const reader = new LiveReader(store, tail);
     const snapshots = new TopSnapshots({
-      store: core.store,
+      store,
       projects: () => core.registry.list().map((p) => p.projectId),
       takeTop: (projectId, spec, end) => topItems(reader, projectId, spec, end),
       now: core.now,
@@ -63,7 +74,8 @@ export function createLivePlugin(overrides: Partial<LiveOptions> = {}): LivePlug
       onError: onError('top-list snapshot failed'),
     });
     const streams = new OpenStreams();
-    registerLiveRoutes(app, { reader, snapshots, auth, now: core.now });
+    const queries = new LiveQueries(reader, core.now);
+    registerLiveRoutes(app, { reader, queries, snapshots, auth, now: core.now });
     registerStreamRoute(app, {
       log: core.log,
       auth,
@@ -76,11 +88,22 @@ export function createLivePlugin(overrides: Partial<LiveOptions> = {}): LivePlug
     app.addHook('onClose', async () => {
       await snapshots.stop();
       await tail.stop();
+      if (store !== core.store) await store.close();
     });
     tail.start();
     snapshots.start(options.snapshotCheckMs);
     options.onReady?.({ tail, reader, snapshots });
   };
+}
+
+/**
+ * The embedded engine runs one statement at a time per connection, so live reads sharing the
+ * loader's connection would wait behind every load. Connections to the same data directory run
+ * side by side and see each other's writes at once; other stores are used as they are.
+ */
+async function ownConnection(core: AppCore): Promise<Store> {
+  if (!(core.store instanceof ChdbStore)) return core.store;
+  return ChdbStore.open({ dataDir: enginePath(core.config.dataDir), database: core.store.database });
 }
 
 /** The live module with default options. */

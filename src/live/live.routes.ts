@@ -15,38 +15,17 @@ import type { Project } from '../projects/project-registry.js';
 import { HttpError, parseOr400 } from '../api/http-error.js';
 import { jsonBody } from '../api/body.js';
 import type { LiveReader } from './live-reader.js';
-import type { LiveTarget } from './live-sql.js';
+import type { LiveQueries } from './live-queries.js';
 import type { TopSnapshots, SnapshotSpec } from './top-snapshots.js';
 import { windowRange } from './live-window.js';
 import { countQuery, countsBody, historyQuery, isTopQuery, scheduleBody, scheduleKey, topQuery } from './live-params.js';
 
 export interface LiveRouteDeps {
   readonly reader: LiveReader;
+  readonly queries: LiveQueries;
   readonly snapshots: TopSnapshots;
   readonly auth: Auth;
   readonly now: () => number;
-}
-
-export interface TopItem {
-  readonly rank: number;
-  readonly value: string;
-  readonly count: number;
-  readonly secondCount?: number;
-}
-
-/** The top list of a spec ending at `end`, with the second event's counts when asked. */
-export async function topItems(
-  reader: LiveReader,
-  projectId: string,
-  spec: { event: string | null; key: string; windowMs: number; limit: number; second: string | null },
-  end: number,
-): Promise<TopItem[]> {
-  const range = windowRange(end, spec.windowMs);
-  const ranked = await reader.top(projectId, { event: spec.event, key: spec.key, range, limit: spec.limit });
-  if (spec.second === null || ranked.length === 0) return ranked.map((r, i) => ({ rank: i + 1, ...r }));
-  const [second] = await reader.counts(projectId, [{ event: spec.second, key: spec.key, values: ranked.map((r) => r.value) }], range);
-  const by = new Map((second ?? []).map((c) => [c.value, c.count]));
-  return ranked.map((r, i) => ({ rank: i + 1, ...r, secondCount: by.get(r.value) ?? 0 }));
 }
 
 function liveProject(req: FastifyRequest, auth: Auth): Project {
@@ -64,18 +43,20 @@ function windowFields(window: { text: string; ms: number }, end: number): Record
 }
 
 export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): void {
-  const { reader, snapshots, auth, now } = deps;
+  const { reader, queries, snapshots, auth, now } = deps;
 
   app.get('/v1/live/count', async (req) => {
     const project = liveProject(req, auth);
     const q = parseOr400(countQuery, req.query, 'counter');
-    const end = now();
-    const target: LiveTarget = { event: q.event, key: q.key ?? null, values: q.value ?? null };
-    const [counts] = await reader.counts(project.projectId, [target], windowRange(end, q.window.ms), { persons: q.persons });
-    const list = counts ?? [];
+    const values = q.value ?? [null];
+    // Submitted together, the values share one run and so one window end.
+    const answers = await Promise.all(values.map((value) => queries.counter(project.projectId, {
+      event: q.event, key: q.key ?? null, value, windowMs: q.window.ms, persons: q.persons,
+    })));
+    const end = answers[0]!.end;
     const head = { event: q.event, key: q.key ?? null, ...windowFields(q.window, end) };
-    if (list.length === 1) return { ...head, value: list[0]!.value, count: list[0]!.count, ...personsOf(list[0]!) };
-    return { ...head, counts: list.map((c) => ({ value: c.value, count: c.count, ...personsOf(c) })) };
+    if (values.length === 1) return { ...head, value: values[0], count: answers[0]!.count, ...personsOf(answers[0]!) };
+    return { ...head, counts: values.map((value, i) => ({ value, count: answers[i]!.count, ...personsOf(answers[i]!) })) };
   });
 
   app.post('/v1/live/counts', async (req) => {
@@ -108,22 +89,20 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
   app.get('/v1/live/top', async (req) => {
     const project = liveProject(req, auth);
     const q = parseOr400(topQuery, req.query, 'top list');
-    const end = now();
-    const items = await topItems(reader, project.projectId, { event: q.event, key: q.key, windowMs: q.window.ms, limit: q.limit, second: q.second ?? null }, end);
+    const { end, items } = await queries.top(project.projectId, { event: q.event, key: q.key, windowMs: q.window.ms, limit: q.limit, second: q.second ?? null });
     return { event: q.event, key: q.key, ...windowFields(q.window, end), limit: q.limit, second: q.second ?? null, items };
   });
 
   app.get('/v1/live/is-top', async (req) => {
     const project = liveProject(req, auth);
     const q = parseOr400(isTopQuery, req.query, 'top list');
-    const end = now();
-    const range = windowRange(end, q.window.ms);
-    const ranked = await reader.top(project.projectId, { event: q.event, key: q.key, range, limit: q.limit });
-    const rank = ranked.findIndex((r) => r.value === q.value);
-    const count = rank >= 0
-      ? ranked[rank]!.count
-      : ((await reader.counts(project.projectId, [{ event: q.event, key: q.key, values: [q.value] }], range))[0]?.[0]?.count ?? 0);
-    return { event: q.event, key: q.key, value: q.value, ...windowFields(q.window, end), limit: q.limit, isTop: rank >= 0, rank: rank >= 0 ? rank + 1 : null, count };
+    const { end, items } = await queries.top(project.projectId, { event: q.event, key: q.key, windowMs: q.window.ms, limit: q.limit, second: null });
+    const hit = items.find((r) => r.value === q.value);
+    // Outside the list: its count for the same window end, straight from the reader.
+    const count = hit
+      ? hit.count
+      : ((await reader.counts(project.projectId, [{ event: q.event, key: q.key, values: [q.value] }], windowRange(end, q.window.ms)))[0]?.[0]?.count ?? 0);
+    return { event: q.event, key: q.key, value: q.value, ...windowFields(q.window, end), limit: q.limit, isTop: hit !== undefined, rank: hit?.rank ?? null, count };
   });
 
   app.get('/v1/live/top/history', async (req) => {

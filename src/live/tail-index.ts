@@ -46,6 +46,11 @@ export interface TailLoader {
 export interface TailOptions {
   /** Stop reading ahead once this many events wait in memory (counts then lag, never err). */
   readonly maxEvents: number;
+  /**
+   * Pause after indexing a batch, so a busy log is read in fewer, larger batches: each batch
+   * costs one id lookup in the store. Adds at most this much to freshness.
+   */
+  readonly batchPauseMs: number;
   readonly onError?: (err: unknown) => void;
 }
 
@@ -153,6 +158,7 @@ export class TailIndex {
         await this.index(batch.records);
         this.readPosition = batch.end;
         backoff = 50;
+        if (this.options.batchPauseMs > 0) await sleep(this.options.batchPauseMs, signal);
       } catch (err) {
         if (signal.aborted || err instanceof LogClosedError) return;
         this.options.onError?.(err);

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sendBatch, startLiveApp, type LiveTestApp, type SentEvent } from './live-test-kit.js';
 import { TopSnapshots, type SnapshotSpec } from '../../src/live/top-snapshots.js';
-import { topItems } from '../../src/live/live.routes.js';
+import { topItems } from '../../src/live/live-queries.js';
 import { HOUR_MS, MINUTE_MS } from '../../src/live/live-window.js';
 
 const EVERY = 4 * HOUR_MS;
