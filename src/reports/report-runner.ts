@@ -105,7 +105,7 @@ export class ReportRunner {
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       }, report, request.mode ?? { kind: 'incremental' });
       await writeOutputs(this.deps.store, repo, report, this.deps.exportRoot, base.runId);
-      final = { ...started, status: 'finished', buckets: outcome.buckets, rows: outcome.rows, watermark: outcome.watermark === null ? null : outcome.watermark };
+      final = { ...started, status: 'finished', buckets: outcome.buckets, rows: outcome.rows, watermark: outcome.watermark };
       this.deps.log.info({ report: report.name, project: report.projectId, buckets: outcome.buckets, rows: outcome.rows }, 'report run finished');
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
