@@ -71,11 +71,14 @@ export function compileFunnel(plan: FunnelPlan, database: string, projectId: str
             FROM (${perPerson})
             GROUP BY value, period)))`
     : `SELECT level, dts, arrayJoin([${sets.join(', ')}]) AS set_key FROM (${perPerson})`;
+  // With totals only, one aggregate state over all persons: grouping by a constant key would
+  // still hash every row.
+  const single = sets.length === 1;
   const aggregates = bd
     ? `sum(entered) AS entered, sum(converted) AS converted, sumForEach(cnts) AS counts, sumForEach(sums) AS sums,
       groupArrayArrayForEachIf(lists, set_id != ${SET_PERIOD}) AS lists`
     : `count() AS entered, countIf(level = ${n}) AS converted, countForEach(dts) AS counts, sumForEach(dts) AS sums,
-      groupArrayForEachIf(dts, set_id != ${SET_PERIOD}) AS lists`;
+      ${plan.trend ? `groupArrayForEachIf(dts, set_id != ${SET_PERIOD})` : 'groupArrayForEach(dts)'} AS lists`;
 
   const sql = `SELECT set_id, key, toUInt32(entered) AS entered, toUInt32(converted) AS converted,
     arrayMap(x -> toUInt32(x), counts) AS counts,
@@ -83,9 +86,10 @@ export function compileFunnel(plan: FunnelPlan, database: string, projectId: str
     arrayMap(l -> toString(l[intDiv(length(l) + 1, 2)]), sorted) AS medians,
     arrayMap(l -> toString(l[intDiv(9 * length(l) + 9, 10)]), sorted) AS p90s
   FROM (
-    SELECT set_key.1 AS set_id, set_key.2 AS key, ${aggregates}, arrayMap(l -> arraySort(l), lists) AS sorted
-    FROM (${source})
-    GROUP BY set_id, key
+    SELECT ${single ? `toUInt8(${SET_TOTAL}) AS set_id, '' AS key` : 'set_key.1 AS set_id, set_key.2 AS key'}, ${aggregates},
+      arrayMap(l -> arraySort(l), lists) AS sorted
+    FROM (${single ? perPerson : source})
+    ${single ? '' : 'GROUP BY set_id, key'}
   )
   ORDER BY set_id, entered DESC, key`;
   return { sql, params: p.params };
