@@ -128,6 +128,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     logStats: () => ({ end: log.endPosition(), start: log.startPosition() }),
     adminKey,
     maxBatchBytes: config.maxBatchBytes,
+    maxImportBytes: config.maxImportBytes,
+    quarantinePayloadChars: config.quarantinePayloadChars,
     schemaVersion: SCHEMA_VERSION,
     now,
     logLevel: config.logLevel,

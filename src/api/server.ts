@@ -17,6 +17,7 @@ import { registerStatusRoutes } from './routes/status.route.js';
 import { registerRejectedRoutes } from './routes/rejected.route.js';
 import { registerProjectRoutes } from './routes/projects.route.js';
 import { registerQueryRoutes } from './routes/query.route.js';
+import { registerImportFileRoute } from './routes/import-file.route.js';
 
 export interface ServerDeps {
   readonly store: Store;
@@ -27,6 +28,8 @@ export interface ServerDeps {
   readonly logStats: () => { end: number; start: number };
   readonly adminKey: string;
   readonly maxBatchBytes: number;
+  readonly maxImportBytes: number;
+  readonly quarantinePayloadChars: number;
   readonly schemaVersion: number;
   readonly now: () => number;
   readonly logLevel: string;
@@ -72,6 +75,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerRejectedRoutes(app, base);
   registerProjectRoutes(app, { registry: deps.registry, auth });
   registerQueryRoutes(app, { ...base, analyses: deps.analyses });
+  registerImportFileRoute(app, { store: deps.store, auth, now: deps.now, maxFileBytes: deps.maxImportBytes, payloadChars: deps.quarantinePayloadChars });
   for (const plugin of deps.plugins ?? []) await plugin(app, auth);
   return app;
 }

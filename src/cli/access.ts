@@ -37,7 +37,7 @@ export interface Access {
   close(): Promise<void>;
 }
 
-function runningServer(dataDir: string): { url: string; pid: number } | undefined {
+export function runningServer(dataDir: string): { url: string; pid: number } | undefined {
   const path = serverInfoPath(dataDir);
   if (!existsSync(path)) return undefined;
   try {

@@ -15,6 +15,7 @@ const HELP: Partial<Record<keyof Config, string>> = {
   maxPendingLogBytes: 'unsynced log bytes before ingest answers 503',
   logSegmentBytes: 'log segment size in bytes',
   quarantinePayloadChars: 'quarantined payloads are truncated to this many characters',
+  maxImportBytes: 'largest file accepted by POST /v1/import/file in bytes',
   logLevel: 'server log level',
 };
 
@@ -35,5 +36,5 @@ export function configFrom(opts: Record<string, unknown>): Config {
 export const DATA_KEYS: ReadonlyArray<keyof Config> = ['dataDir', 'database'];
 export const SERVER_KEYS: ReadonlyArray<keyof Config> = [
   'dataDir', 'database', 'host', 'port', 'maxEventBytes', 'maxBatchBytes', 'rateLimitEventsPerSecond',
-  'flushIntervalMs', 'flushMaxEvents', 'maxPendingLogBytes', 'logSegmentBytes', 'quarantinePayloadChars', 'logLevel',
+  'flushIntervalMs', 'flushMaxEvents', 'maxPendingLogBytes', 'logSegmentBytes', 'quarantinePayloadChars', 'maxImportBytes', 'logLevel',
 ];

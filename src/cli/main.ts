@@ -10,6 +10,7 @@ import { registerQuery } from './commands/query.command.js';
 import { registerDemo } from './commands/demo.command.js';
 import { defaultPlugins } from '../plugins.js';
 import { registerFunnel } from './commands/funnel.command.js';
+import { registerImport } from './commands/import.command.js';
 import { registerAnalysisCommand } from './commands/analysis.command.js';
 import { ALL_ANALYSES } from '../analyses/all.js';
 import { QueryError } from '../store/store.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerRejected(program);
   registerQuery(program);
   registerFunnel(program);
+  registerImport(program);
   for (const analysis of ALL_ANALYSES) if (analysis.name !== 'funnel') registerAnalysisCommand(program, analysis);
   return program;
 }

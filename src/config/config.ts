@@ -26,6 +26,8 @@ export const configSchema = z.object({
   /** Bytes waiting for fsync beyond which ingest answers 503 instead of queueing more. */
   maxPendingLogBytes: int(1024, 8 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
   logSegmentBytes: int(4096, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  /** Largest file accepted by POST /v1/import/file, in bytes. */
+  maxImportBytes: int(1024, 64 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024),
   /** Raw payloads kept in quarantine are truncated to this many characters. */
   quarantinePayloadChars: int(64, 10 * 1024 * 1024).default(8192),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),

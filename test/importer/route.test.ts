@@ -3,12 +3,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { registerImportFileRoute } from '../../src/api/routes/import-file.route.js';
 import { countEvents, storedEvents } from './helpers.js';
 
 let t: TestApp;
 before(async () => {
-  t = await startTestApp({}, { plugins: [(app, core, auth) => registerImportFileRoute(app, { store: core.store, auth, maxFileBytes: 4096 })] });
+  t = await startTestApp({ maxImportBytes: 4096 });
 });
 after(async () => t.close());
 

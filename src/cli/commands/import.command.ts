@@ -5,12 +5,12 @@
  * instance admin key (the engine allows one process per data directory, and stopping a server
  * to import would stop ingest).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { openStore, readAdminKey, serverInfoPath } from '../../app.js';
+import { openStore, readAdminKey } from '../../app.js';
 import { ProjectRegistry } from '../../projects/project-registry.js';
-import { CliError } from '../access.js';
+import { CliError, runningServer } from '../access.js';
 import { addConfigOptions, configFrom, DATA_KEYS } from '../config-options.js';
 import { positiveInt } from '../parse.js';
 import { renderTable } from '../output.js';
@@ -70,18 +70,6 @@ export function specFromOptions(opts: Record<string, unknown>, cmd: Command): Im
   } catch (err) {
     if (err instanceof ImportError) throw new CliError(err.message);
     throw err;
-  }
-}
-
-function runningServer(dataDir: string): { url: string } | undefined {
-  const path = serverInfoPath(dataDir);
-  if (!existsSync(path)) return undefined;
-  try {
-    const info = JSON.parse(readFileSync(path, 'utf8')) as { url: string; pid: number };
-    process.kill(info.pid, 0);
-    return info;
-  } catch {
-    return undefined;
   }
 }
 
