@@ -9,6 +9,7 @@ import { ingestBench } from './ingest.bench.js';
 import { layoutBench } from './layout.bench.js';
 import { importBench } from './import.bench.js';
 import { sessionsBench } from './sessions.bench.js';
+import { funnelBench } from './funnel.bench.js';
 import { liveBench } from './live.bench.js';
 import { rollupsBench } from './rollups.bench.js';
 import { writeBenchmarksMd } from './report.js';
@@ -27,6 +28,7 @@ const sections: Record<string, () => Promise<unknown>> = {
   layout: () => layoutBench({ events: Math.min(events, 10_000_000) }),
   ingest: () => ingestBench({ seconds: Number(values.seconds) }),
   import: () => importBench({ rows: Number(values.rows), runs: 3 }),
+  funnel: () => funnelBench({ events }),
   sessions: () => sessionsBench({ events }),
   live: () => liveBench({ seconds: Number(values.seconds) }),
   rollups: () => rollupsBench({ events }),
