@@ -169,7 +169,7 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
   if (mode.kind === 'backfill') {
     keys = backfillKeys(plan, ctx.timezone, mode.from, mode.to);
   } else {
-    const last = await ctx.repo.watermark(projectId, reportId, revision);
+    const last = state.watermark;
     // A report without committed buckets starts over from all data, whatever ran before.
     const since = last === null || state.extent === null ? null : toSqlTime(engineMs(last) - ctx.overlapMs);
     const touched = await touchedBuckets({

@@ -86,6 +86,8 @@ export interface MaterializedState {
   readonly nextVersion: number;
   /** Smallest and largest committed bucket of the current revision; null when none. */
   readonly extent: { readonly lo: number; readonly hi: number } | null;
+  /** Watermark of the latest finished run of the revision (engine time text); null when none. */
+  readonly watermark: string | null;
 }
 
 export class ReportRepo {
@@ -205,21 +207,24 @@ export class ReportRepo {
 
   // ---- materialized results ----
 
+  /** Everything a run needs to know before it starts, in one round trip. */
   async state(projectId: string, reportId: string, revision: number): Promise<MaterializedState> {
-    const [v] = await this.store.query<{ v: string }>(
-      `SELECT toString(greatest(
-         (SELECT max(version) FROM ${this.db}.report_buckets WHERE project_id = {project:String} AND report_id = {report:String}),
-         (SELECT max(version) FROM ${this.db}.report_results WHERE project_id = {project:String} AND report_id = {report:String}))) AS v`,
-      { project: projectId, report: reportId },
-    );
-    const [e] = await this.store.query<{ n: string; lo: string; hi: string }>(
-      `SELECT toString(count()) AS n, toString(min(bucket)) AS lo, toString(max(bucket)) AS hi FROM ${this.db}.report_buckets
-       WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32}`,
+    const mine = `project_id = {project:String} AND report_id = {report:String}`;
+    const [r] = await this.store.query<{ v: string; n: string; lo: string; hi: string; w: string | null }>(
+      `SELECT
+         toString(greatest((SELECT max(version) FROM ${this.db}.report_buckets WHERE ${mine}),
+                           (SELECT max(version) FROM ${this.db}.report_results WHERE ${mine}))) AS v,
+         toString(b.n) AS n, toString(b.lo) AS lo, toString(b.hi) AS hi,
+         (SELECT if(count() = 0, NULL, toString(max(watermark))) FROM ${this.db}.report_runs
+          WHERE ${mine} AND revision = {revision:UInt32} AND status = 'finished' AND watermark IS NOT NULL) AS w
+       FROM (SELECT count() AS n, min(bucket) AS lo, max(bucket) AS hi FROM ${this.db}.report_buckets
+             WHERE ${mine} AND revision = {revision:UInt32}) AS b`,
       { project: projectId, report: reportId, revision },
     );
     return {
-      nextVersion: Number(v?.v ?? 0) + 1,
-      extent: e && Number(e.n) > 0 ? { lo: Number(e.lo), hi: Number(e.hi) } : null,
+      nextVersion: Number(r?.v ?? 0) + 1,
+      extent: r && Number(r.n) > 0 ? { lo: Number(r.lo), hi: Number(r.hi) } : null,
+      watermark: r?.w ?? null,
     };
   }
 

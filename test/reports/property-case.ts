@@ -74,9 +74,10 @@ function stepArb(kind: Kind, zone: (typeof ZONES)[number]): fc.Arbitrary<Step> {
   // Most events within 40 minutes of one of the two local midnights nearest the center, in
   // 5-minute steps: sessions (30-minute timeout) crossing midnight across runs are common.
   const nearest = [...anchors].sort((a, b) => Math.abs(a) - Math.abs(b)).slice(0, 2);
-  const nearMidnight = fc.tuple(fc.constantFrom(...nearest), fc.integer({ min: -8, max: 8 }))
-    .map(([m, k]) => m + k * 300_000);
-  const offset = anchors.length > 0 ? fc.oneof({ weight: 1, arbitrary: grid }, { weight: 2, arbitrary: nearMidnight }) : grid;
+  const offset = nearest.length === 0 ? grid : fc.oneof(
+    { weight: 1, arbitrary: grid },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...nearest), fc.integer({ min: -8, max: 8 })).map(([m, k]) => m + k * 300_000) },
+  );
   const late = fc.integer({ min: kind.lateMs[0], max: kind.lateMs[1] }).map((ms) => -ms);
   const ev = (off: fc.Arbitrary<number>) =>
     fc.record({ person: fc.constantFrom(...(kind.persons ?? PERSONS)), event: fc.constantFrom(...EVENTS), offset: off });
