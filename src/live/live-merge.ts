@@ -14,7 +14,7 @@
  */
 import type { TailEvent, TailSnapshot } from './tail-index.js';
 import type { CountRow, LiveTarget, PersonsRow, TopRow } from './live-sql.js';
-import type { TimeRange, WindowPart } from './live-window.js';
+import { readIndexOf, type LevelRead, type TimeRange } from './live-window.js';
 import { compareUtf8 } from '../analyses/shared/utf8-order.js';
 
 /** The value a tail event contributes under (`''` when not split by value), or undefined. */
@@ -42,7 +42,7 @@ export interface ValueCount {
 /** Store rows of one target plus its tail: a count per value (`''` when not split by value). */
 export function mergeCounts(
   target: LiveTarget,
-  parts: readonly WindowPart[],
+  reads: readonly LevelRead[],
   rows: readonly CountRow[],
   tail: TailSnapshot,
 ): Merged<Map<string, number>> {
@@ -51,15 +51,15 @@ export function mergeCounts(
   const reached = new Map<string, number>();
   for (const r of rows) {
     counts.set(r.value, (counts.get(r.value) ?? 0) + r.c);
-    reached.set(`${r.part}\u0000${r.value}`, r.x);
+    reached.set(`${r.read}\u0000${r.value}`, r.x);
   }
   let ambiguous = false;
   for (const e of tail.events) {
     const v = tailValue(e, target, values);
     if (v === undefined) continue;
-    const p = parts.findIndex((part) => inRange(e, part));
-    if (p < 0) continue;
-    const x = reached.get(`${p}\u0000${v}`) ?? -1;
+    const r = readIndexOf(reads, e.timestamp);
+    if (r < 0) continue;
+    const x = reached.get(`${r}\u0000${v}`) ?? -1;
     if (tail.floor === 0 && x === 0 && e.position === 0) ambiguous = true;
     if (e.position >= Math.max(tail.floor, x + 1)) counts.set(v, (counts.get(v) ?? 0) + 1);
   }
@@ -125,20 +125,20 @@ export function compareRanked(a: RankedValue, b: RankedValue): number {
 /** The final top list: store candidates plus the tail, re-ranked, zero counts left out. */
 export function mergeTop(
   target: { event: string | null; key: string },
-  parts: readonly WindowPart[],
+  reads: readonly LevelRead[],
   rows: readonly TopRow[],
   tail: TailSnapshot,
   limit: number,
 ): Merged<RankedValue[]> {
-  const xs = rows[0]?.xs ?? parts.map(() => -1);
+  const xs = rows[0]?.xs ?? reads.map(() => -1);
   const counts = new Map<string, number>(rows.map((r) => [r.value, r.c]));
   const t: LiveTarget = { event: target.event, key: target.key, values: null };
   let ambiguous = false;
   for (const e of tail.events) {
     if (tailValue(e, t, null) === undefined) continue;
-    const p = parts.findIndex((part) => inRange(e, part));
-    if (p < 0) continue;
-    const x = xs[p] ?? -1;
+    const r = readIndexOf(reads, e.timestamp);
+    if (r < 0) continue;
+    const x = xs[r] ?? -1;
     if (tail.floor === 0 && x === 0 && e.position === 0) ambiguous = true;
     if (e.position < Math.max(tail.floor, x + 1)) continue;
     const v = e.properties[target.key]!;

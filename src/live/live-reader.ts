@@ -9,8 +9,9 @@
  */
 import type { Store } from '../store/store.js';
 import type { TailSnapshot } from './tail-index.js';
-import { splitRange, type TimeRange, type WindowPart } from './live-window.js';
+import { readsOf, splitRange, type LevelRead, type TimeRange } from './live-window.js';
 import {
+  countRows,
   countStatement,
   familyOf,
   levelsOf,
@@ -18,6 +19,7 @@ import {
   topStatement,
   type CountRow,
   type LiveTarget,
+  type PersonsReadRow,
   type PersonsRow,
   type TopRow,
 } from './live-sql.js';
@@ -55,7 +57,7 @@ export class LiveReader {
    * order given; otherwise a single count with value null.
    */
   async counts(projectId: string, targets: readonly LiveTarget[], range: TimeRange, options: { persons?: boolean } = {}): Promise<TargetCount[][]> {
-    const groups = targets.map((target) => ({ target, parts: splitRange(range, levelsOf(familyOf(target))) }));
+    const groups = targets.map((target) => ({ target, reads: readsOf(splitRange(range, levelsOf(familyOf(target)))) }));
     return this.untilClear(projectId, async (tail) => {
       const counts = await this.countRows(projectId, groups, tail);
       const persons = options.persons ? await this.personRows(projectId, targets, range, tail) : null;
@@ -76,25 +78,25 @@ export class LiveReader {
 
   /** Values of `key` ranked by count in the range (count descending, value ascending). */
   async top(projectId: string, query: TopQuery): Promise<RankedValue[]> {
-    const parts = splitRange(query.range, levelsOf('key'));
+    const reads = readsOf(splitRange(query.range, levelsOf('key')));
     return this.untilClear(projectId, async (tail) => {
       const pinned = tailTopValues(query, query.range, tail);
-      const { sql, params } = topStatement(this.store.database, projectId, query, parts, pinned, query.limit);
+      const { sql, params } = topStatement(this.store.database, projectId, query, reads, pinned, query.limit);
       const rows = (await this.store.query<TopRow>(sql, params)).map((r) => ({ value: r.value, c: Number(r.c), xs: r.xs.map(Number) }));
-      return mergeTop(query, parts, rows, tail, query.limit);
+      return mergeTop(query, reads, rows, tail, query.limit);
     });
   }
 
   private async countRows(
     projectId: string,
-    groups: ReadonlyArray<{ target: LiveTarget; parts: WindowPart[] }>,
+    groups: ReadonlyArray<{ target: LiveTarget; reads: LevelRead[] }>,
     tail: TailSnapshot,
   ): Promise<Array<Merged<Map<string, number>>>> {
     const { sql, params } = countStatement(this.store.database, projectId, groups);
-    const rows = await this.store.query<CountRow>(sql, params);
+    const rows = countRows(await this.store.query<{ g: number; r: number; v: string; c: number; x: number }>(sql, params));
     const byGroup = groups.map((): CountRow[] => []);
-    for (const r of rows) byGroup[Number(r.g)]!.push({ g: Number(r.g), part: Number(r.part), value: r.value, c: Number(r.c), x: Number(r.x) });
-    return groups.map((group, g) => mergeCounts(group.target, group.parts, byGroup[g]!, tail));
+    for (const r of rows) byGroup[r.g]!.push(r);
+    return groups.map((group, g) => mergeCounts(group.target, group.reads, byGroup[g]!, tail));
   }
 
   private async personRows(
@@ -105,10 +107,10 @@ export class LiveReader {
   ): Promise<Array<Merged<Map<string, number>>>> {
     const groups = targets.map((target) => ({ target, range, candidates: tailPersons(target, range, tail) }));
     const { sql, params } = personsStatement(this.store.database, projectId, groups);
-    const rows = await this.store.query<PersonsRow>(sql, params);
+    const rows = await this.store.query<PersonsReadRow>(sql, params);
     const byGroup = targets.map((): PersonsRow[] => []);
     for (const r of rows) {
-      byGroup[Number(r.g)]!.push({ g: Number(r.g), value: r.value, persons: Number(r.persons), x: Number(r.x), seen: r.seen });
+      byGroup[Number(r.g)]!.push({ g: Number(r.g), value: r.v, persons: Number(r.persons), x: Number(r.x), seen: r.seen });
     }
     return targets.map((target, g) => mergePersons(target, range, byGroup[g]!, tail));
   }

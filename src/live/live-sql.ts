@@ -1,14 +1,14 @@
 /**
- * SQL over the live tables. Every statement reads each table once (one snapshot per piece) and
- * returns, next to the counts, the largest log position it aggregated (`x`): the reader compares
- * it with the loader's position to tell whether a load it has not heard of yet is already
- * visible, and counts the in-memory tail from just after it.
+ * SQL over the live tables. A window's pieces of one level are read together, one read per table
+ * (one snapshot each), and every read returns, next to its counts, the largest log position it
+ * aggregated (`x`): the reader compares it with the loader's position to tell whether a load it
+ * has not heard of yet is already visible, and counts the in-memory tail from just after it.
  *
  * Values travel as bound parameters only; table names, columns and the small integers tagging
  * pieces come from the fixed vocabulary below.
  */
 import type { QueryParams } from '../store/store.js';
-import type { Level, TimeRange, WindowPart } from './live-window.js';
+import type { Level, LevelRead, TimeRange } from './live-window.js';
 
 /** Which tables answer a target, by the filter it has. */
 export type Family = 'event' | 'key' | 'value';
@@ -99,63 +99,76 @@ function tableOf(family: Family, level: Level): string {
 
 export interface CountGroup {
   readonly target: LiveTarget;
-  readonly parts: readonly WindowPart[];
+  readonly reads: readonly LevelRead[];
 }
 
-/** Row of `countStatement`: one target (g), one piece of its window (part), one value. */
+/** One target (g), one read of its window (read), one value: what the merge consumes. */
 export interface CountRow {
   readonly g: number;
-  readonly part: number;
+  readonly read: number;
   readonly value: string;
   readonly c: number;
   readonly x: number;
 }
 
-/**
- * One read per table: the pieces of a window that share a level (the two ragged ends, the two
- * runs of minutes around the hours) are read together and told apart by `part`. Each table read
- * has a fixed cost in the engine, so fewer reads is most of a counter's latency.
- */
-function levelReads(parts: readonly WindowPart[], params: Params): Array<{ level: Level; where: string; part: string }> {
-  const out: Array<{ level: Level; where: string; part: string }> = [];
-  for (const level of ['points', 'minutes', 'hours'] as const) {
-    const mine = parts.map((part, p) => ({ part, p })).filter((x) => x.part.level === level);
-    if (mine.length === 0) continue;
-    const conds = mine.map((x) => ({ p: x.p, cond: timeCondition(level, x.part, params) }));
-    out.push({
-      level,
-      where: conds.length === 1 ? conds[0]!.cond : `((${conds.map((c) => c.cond).join(') OR (')}))`,
-      part: conds.length === 1 ? `toUInt32(${conds[0]!.p})` : `toUInt32(multiIf(${conds.map((c) => `${c.cond}, ${c.p}`).join(', ')}, 255))`,
-    });
-  }
-  return out;
+function rangesCondition(read: LevelRead, params: Params): string {
+  const conds = read.ranges.map((r) => timeCondition(read.level, r, params));
+  return conds.length === 1 ? conds[0]! : `((${conds.join(') OR (')}))`;
 }
 
 const COUNT: Record<Level, string> = { points: 'count()', minutes: 'sum(n)', hours: 'sum(n)' };
 const MAX: Record<Level, string> = { points: 'max(log_position)', minutes: 'max(max_position)', hours: 'max(max_position)' };
 
-/** Counts of every target over every piece of its window, in one statement. */
+/**
+ * Counts of every target over every read of its window, in one statement. A single value (or no
+ * value) is read without GROUP BY: aggregating by key costs the engine more than the lookup.
+ * Output names never repeat a column's: an alias would shadow the column in WHERE.
+ */
 export function countStatement(db: string, projectId: string, groups: readonly CountGroup[]): Statement {
   const params = new Params();
   const selects: string[] = [];
   groups.forEach((group, g) => {
     const familyName = familyOf(group.target);
-    const family = FAMILIES[familyName];
-    for (const read of levelReads(group.parts, params)) {
-      const conds = [...targetConditions(projectId, group.target, params), read.where];
-      const value = family.byValue ? 'value' : `''`;
+    const byValue = FAMILIES[familyName].byValue;
+    const values = group.target.values ?? [];
+    const single = byValue && values.length === 1;
+    group.reads.forEach((read, r) => {
+      const conds = [...targetConditions(projectId, single ? { ...group.target, values: null } : group.target, params), rangesCondition(read, params)];
+      let v = `''`;
+      if (single) {
+        v = params.bind('String', values[0]!);
+        conds.push(`value = ${v}`);
+      } else if (byValue) {
+        v = 'value';
+      }
       selects.push(
-        `SELECT toUInt32(${g}) AS g, ${read.part} AS part, ${value} AS value, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
-          `FROM ${db}.${tableOf(familyName, read.level)} WHERE ${conds.join(' AND ')} GROUP BY part${family.byValue ? ', value' : ''}`,
+        `SELECT toUInt32(${g}) AS g, toUInt32(${r}) AS r, ${v} AS v, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
+          `FROM ${db}.${tableOf(familyName, read.level)} WHERE ${conds.join(' AND ')}${byValue && !single ? ' GROUP BY value' : ''}`,
       );
-    }
+    });
   });
   // Only reads across items use the by_time projection; weighing it costs item lookups time.
   const settings = groups.some((g) => familyOf(g.target) === 'key') ? '' : '\nSETTINGS optimize_use_projections = 0';
   return { sql: selects.join('\nUNION ALL\n') + settings, params: params.values };
 }
 
-/** Row of `personsStatement`. */
+/** The engine's rows of `countStatement`; a read over no rows (c = 0) says nothing and is left out. */
+export function countRows(rows: ReadonlyArray<{ g: number | string; r: number | string; v: string; c: number | string; x: number | string }>): CountRow[] {
+  return rows
+    .filter((row) => Number(row.c) > 0)
+    .map((row) => ({ g: Number(row.g), read: Number(row.r), value: row.v, c: Number(row.c), x: Number(row.x) }));
+}
+
+/** Row of `personsStatement` as the engine returns it (`v`: the value). */
+export interface PersonsReadRow {
+  readonly g: number;
+  readonly v: string;
+  readonly persons: number;
+  readonly x: number;
+  readonly seen: string[];
+}
+
+/** Distinct persons of one target and value, for the merge. */
 export interface PersonsRow {
   readonly g: number;
   readonly value: string;
@@ -184,7 +197,7 @@ export function personsStatement(
     const tail = family.byValue ? 'GROUP BY value' : 'HAVING persons > 0';
     const candidates = params.bind('Array(String)', [...group.candidates]);
     return (
-      `SELECT toUInt32(${g}) AS g, ${value} AS value, toUInt64(uniqExact(person_id)) AS persons, ` +
+      `SELECT toUInt32(${g}) AS g, ${value} AS v, toUInt64(uniqExact(person_id)) AS persons, ` +
       `toUInt64(max(log_position)) AS x, groupUniqArrayIf(person_id, person_id IN ${candidates}) AS seen ` +
       `FROM ${db}.${tableOf(familyName, 'points')} WHERE ${conds.join(' AND ')} ${tail}`
     );
@@ -192,7 +205,7 @@ export function personsStatement(
   return { sql: selects.join('\nUNION ALL\n'), params: params.values };
 }
 
-/** Row of `topStatement`: a value's store count and, per piece, the largest position read. */
+/** Row of `topStatement`: a value's store count and, per read, the largest position it saw. */
 export interface TopRow {
   readonly value: string;
   readonly c: number;
@@ -201,29 +214,29 @@ export interface TopRow {
 
 /**
  * The store's side of a top list: every value in `pinned` (the tail's values, whose final rank
- * the tail may change) first, then the best others by count, value ascending on ties. `xs[p]` is
- * the largest position piece p aggregated over all values, computed before the LIMIT cuts rows.
+ * the tail may change) first, then the best others by count, value ascending on ties. `xs[r]` is
+ * the largest position read r aggregated over all values, computed before the LIMIT cuts rows.
  */
 export function topStatement(
   db: string,
   projectId: string,
   target: { event: string | null; key: string },
-  parts: readonly WindowPart[],
+  reads: readonly LevelRead[],
   pinned: readonly string[],
   limit: number,
 ): Statement {
   const params = new Params();
   const t: LiveTarget = { event: target.event, key: target.key, values: null };
-  const selects = levelReads(parts, params).map((read) => {
-    const conds = [...targetConditions(projectId, t, params), read.where];
+  const selects = reads.map((read, r) => {
+    const conds = [...targetConditions(projectId, t, params), rangesCondition(read, params)];
     return (
-      `SELECT ${read.part} AS part, value, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
-      `FROM ${db}.${tableOf('key', read.level)} WHERE ${conds.join(' AND ')} GROUP BY part, value`
+      `SELECT toUInt32(${r}) AS r, value, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
+      `FROM ${db}.${tableOf('key', read.level)} WHERE ${conds.join(' AND ')} GROUP BY value`
     );
   });
   if (selects.length === 0) return { sql: 'SELECT 1 WHERE 0', params: {} };
-  // +1/−1 so a piece without rows reports −1, not position 0 (a real position).
-  const maxima = parts.map((_, p) => `maxIf(toInt64(x) + 1, part = ${p}) OVER () - 1`).join(', ');
+  // +1/−1 so a read without rows reports −1, not position 0 (a real position).
+  const maxima = reads.map((_, r) => `maxIf(toInt64(x) + 1, r = ${r}) OVER () - 1`).join(', ');
   const pinnedParam = params.bind('Array(String)', [...pinned]);
   const sql =
     `SELECT value, toUInt64(sum(c)) AS c, any(xs) AS xs FROM (\n` +

@@ -80,3 +80,24 @@ export function splitRange(range: TimeRange, levels: readonly Level[]): WindowPa
   visit(range.from, range.to, sorted.length - 1);
   return out;
 }
+
+/** The pieces of one level, read together in one engine read (a read has a fixed cost). */
+export interface LevelRead {
+  readonly level: Level;
+  readonly ranges: readonly TimeRange[];
+}
+
+/** Groups a split window by level, finest first. */
+export function readsOf(parts: readonly WindowPart[]): LevelRead[] {
+  const out: LevelRead[] = [];
+  for (const level of ['points', 'minutes', 'hours'] as const) {
+    const ranges = parts.filter((p) => p.level === level).map(({ from, to }) => ({ from, to }));
+    if (ranges.length > 0) out.push({ level, ranges });
+  }
+  return out;
+}
+
+/** Index of the read whose ranges hold `t`, or −1. */
+export function readIndexOf(reads: readonly LevelRead[], t: number): number {
+  return reads.findIndex((read) => read.ranges.some((r) => t >= r.from && t < r.to));
+}

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { mergeCounts, mergePersons, mergeTop } from '../../src/live/live-merge.js';
 import type { TailEvent } from '../../src/live/tail-index.js';
 import type { LiveTarget } from '../../src/live/live-sql.js';
-import type { WindowPart } from '../../src/live/live-window.js';
+import type { LevelRead } from '../../src/live/live-window.js';
 
-const parts: WindowPart[] = [{ level: 'points', from: 0, to: 1000 }];
+const parts: LevelRead[] = [{ level: 'points', ranges: [{ from: 0, to: 1000 }] }];
 const view: LiveTarget = { event: 'view', key: 'item', values: ['a', 'b'] };
 const ev = (position: number, item: string, person = 'p', timestamp = 10, event = 'view'): TailEvent => ({
   position,
@@ -21,7 +21,7 @@ const ev = (position: number, item: string, person = 'p', timestamp = 10, event 
 
 test('nothing in flight: the store answers below the floor, the tail from it', () => {
   const tail = { floor: 100, events: [ev(100, 'a'), ev(120, 'a'), ev(130, 'b')] };
-  const rows = [{ g: 0, part: 0, value: 'a', c: 3, x: 50 }];
+  const rows = [{ g: 0, read: 0, value: 'a', c: 3, x: 50 }];
   const { value, ambiguous } = mergeCounts(view, parts, rows, tail);
   assert.equal(ambiguous, false);
   assert.deepEqual(Object.fromEntries(value), { a: 5, b: 1 });
@@ -30,7 +30,7 @@ test('nothing in flight: the store answers below the floor, the tail from it', (
 test('a load the reader has not heard of is visible: the tail counts only after it', () => {
   // The load of [100, 150) is in the store (x = 120 for "a") though the floor still says 100.
   const tail = { floor: 100, events: [ev(100, 'a'), ev(120, 'a'), ev(160, 'a'), ev(130, 'b')] };
-  const rows = [{ g: 0, part: 0, value: 'a', c: 5, x: 120 }, { g: 0, part: 0, value: 'b', c: 1, x: 130 }];
+  const rows = [{ g: 0, read: 0, value: 'a', c: 5, x: 120 }, { g: 0, read: 0, value: 'b', c: 1, x: 130 }];
   assert.deepEqual(Object.fromEntries(mergeCounts(view, parts, rows, tail).value), { a: 6, b: 1 });
 });
 
@@ -41,7 +41,7 @@ test('events outside the window, of other events or other values are not counted
 
 test('position 0 with the floor at 0 is ambiguous (a direct insert also reports 0)', () => {
   const tail = { floor: 0, events: [ev(0, 'a')] };
-  const rows = [{ g: 0, part: 0, value: 'a', c: 7, x: 0 }];
+  const rows = [{ g: 0, read: 0, value: 'a', c: 7, x: 0 }];
   assert.equal(mergeCounts(view, parts, rows, tail).ambiguous, true);
   assert.equal(mergeCounts(view, parts, [], tail).ambiguous, false);
   assert.equal(mergeCounts(view, parts, rows, { floor: 0, events: [ev(10, 'a')] }).ambiguous, false);
