@@ -32,7 +32,8 @@ const caseArb = logCaseArb({ maxEvents: 50, spanDays: 3, nearDays: 0.25, persons
 );
 
 test('paths: engine equals reference on random logs (sessions, equal timestamps, hostile names)', async () => {
-  const seed = Number(process.env.FC_SEED ?? Date.now() % 1_000_000);
+  // A fixed default seed keeps the coverage checks below deterministic; FC_SEED explores others.
+  const seed = Number(process.env.FC_SEED ?? 20261123);
   const cases = fc.sample(caseArb, { numRuns: 80, seed });
   const logs = await insertCases(store, 'pa', cases.map((c) => c.log));
   let compared = 0;

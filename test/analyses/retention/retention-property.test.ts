@@ -37,7 +37,8 @@ const caseArb = logCaseArb({ maxEvents: 80, spanDays: 20, nearDays: 8, persons: 
 );
 
 test('retention: engine equals reference on random logs (DST, midnights, ties, one-event persons)', async () => {
-  const seed = Number(process.env.FC_SEED ?? Date.now() % 1_000_000);
+  // A fixed default seed keeps the coverage checks below deterministic; FC_SEED explores others.
+  const seed = Number(process.env.FC_SEED ?? 20261123);
   const cases = fc.sample(caseArb, { numRuns: 80, seed });
   const logs = await insertCases(store, 're', cases.map((c) => c.log));
   let compared = 0;

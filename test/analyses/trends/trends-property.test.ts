@@ -44,7 +44,8 @@ const caseArb = logCaseArb({ maxEvents: 40, spanDays: 40 }).chain((log) =>
 );
 
 test('trends: engine equals reference on random logs (DST, midnights, ties, hostile values)', async () => {
-  const seed = Number(process.env.FC_SEED ?? Date.now() % 1_000_000);
+  // A fixed default seed keeps the coverage checks below deterministic; FC_SEED explores others.
+  const seed = Number(process.env.FC_SEED ?? 20261123);
   const cases = fc.sample(caseArb, { numRuns: 80, seed });
   const logs = await insertCases(store, 'tr', cases.map((c) => c.log));
   let compared = 0;
