@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.command.js';
 import { defaultPlugins } from '../plugins.js';
 import { registerFunnel } from './commands/funnel.command.js';
 import { registerImport } from './commands/import.command.js';
+import { registerReport } from './commands/report.command.js';
 import { registerAnalysisCommand } from './commands/analysis.command.js';
 import { ALL_ANALYSES } from '../analyses/all.js';
 import { QueryError } from '../store/store.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerFunnel(program);
   registerImport(program);
+  registerReport(program);
   for (const analysis of ALL_ANALYSES) if (analysis.name !== 'funnel') registerAnalysisCommand(program, analysis);
   return program;
 }
