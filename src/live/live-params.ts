@@ -70,7 +70,7 @@ export const historyQuery = z.object({
 export const scheduleBody = z.object({
   event: z.string().min(1).max(1000),
   key: propertyKey,
-  window: windowText.default({ text: '4h', ms: 4 * 3_600_000 } as never),
+  window: windowText.default({ text: '4h', ms: 4 * 3_600_000 }),
   limit: z.number().int().min(1).max(1000).default(100),
   every: z.string().default('4h').transform((text, ctx) => {
     const m = /^(\d{1,6})(m|h|d)$/.exec(text.trim());
