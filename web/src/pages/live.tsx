@@ -98,7 +98,7 @@ function LiveCounter({ counter, onRemove }: { counter: Counter; onRemove: () => 
   const state = useAsync(
     (signal) =>
       apiGet<{ count: number }>(
-        `/v1/live/count${queryString({ event: counter.event, key: counter.key, value: counter.key ? counter.value : undefined, window: counter.window })}`,
+        `/v1/live/count${queryString({ event: counter.event, key: counter.key, value: counter.key && counter.value !== undefined && counter.value !== '' ? counter.value : undefined, window: counter.window })}`,
         signal,
       ),
     [counter.event, counter.key, counter.value, counter.window],
@@ -151,7 +151,8 @@ function CounterForm({ onAdd, onCancel }: { onAdd: (c: Counter) => void; onCance
       class="card live-form"
       onSubmit={(e) => {
         e.preventDefault();
-        onAdd({ event: c.event.trim(), window: c.window, ...(c.key?.trim() ? { key: c.key.trim(), value: c.value ?? '' } : {}) });
+        // An empty value field means any value of the property, not the value ''.
+        onAdd({ event: c.event.trim(), window: c.window, ...(c.key?.trim() ? { key: c.key.trim(), ...(c.value ? { value: c.value } : {}) } : {}) });
       }}
     >
       <Combobox label="Counter event" testId="live-counter-event" value={c.event} placeholder="event (empty = all)" suggestions={names.map((n) => ({ value: n.name, count: n.count }))} onChange={(event) => setC({ ...c, event })} />
