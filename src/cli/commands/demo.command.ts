@@ -33,6 +33,21 @@ function readKeys(path: string): DemoKeys {
   return parsed.data;
 }
 
+/**
+ * The articles demo saves its top-100 list every 4 hours (views beside purchases), through the
+ * same API a user would call, so "which articles were highlighted when" has history to show.
+ */
+async function scheduleTopSnapshots(app: RunningApp, secretKey: string): Promise<void> {
+  const res = await app.server.inject({
+    method: 'PUT',
+    url: '/v1/live/top/schedules',
+    headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+    payload: { event: 'detailsView', key: 'article_id', window: '4h', limit: 100, every: '4h', second: 'transaction_item' },
+  });
+  // Without the live module mounted there is nothing to schedule; any other failure is a bug.
+  if (res.statusCode !== 200 && res.statusCode !== 404) throw new CliError(`could not schedule top-list snapshots: ${res.body}`);
+}
+
 export async function runDemo(app: RunningApp, options: { events: number; seed: number; days: number; scenarios: readonly ScenarioName[]; quiet?: boolean }): Promise<DemoKeys> {
   const keysPath = join(app.config.dataDir, 'demo-keys.json');
   const keys = readKeys(keysPath);
@@ -56,6 +71,7 @@ export async function runDemo(app: RunningApp, options: { events: number; seed: 
       onProgress: (done, total) => bar.update(done, total),
     });
     bar.stop();
+    if (scenario === 'articles') await scheduleTopSnapshots(app, created.secretKey);
     if (!options.quiet) process.stderr.write(`  ${projectId}: ${options.events.toLocaleString('en-US')} events generated\n`);
   }
   return keys;
