@@ -41,6 +41,8 @@ export function encodeRecord(body: LogRecordBody): Buffer {
   const aliases: Array<Indexed<AliasRow>> = [];
   const properties: Array<Indexed<PersonPropertyRow>> = [];
   body.events.forEach((e, i) => {
+    // Most events carry no identity fact; skip the allocation for them on the ingest hot path.
+    if (e.type !== 'identify' && e.type !== 'alias' && (e.user_id === '' || e.anonymous_id === '')) return;
     const facts = identityRows([e]);
     for (const a of facts.aliases) aliases.push({ ...a, i });
     for (const p of facts.properties) properties.push({ ...p, i });
