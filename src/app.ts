@@ -56,6 +56,19 @@ export function serverInfoPath(dataDir: string): string {
   return join(dataDir, 'server.json');
 }
 
+/** The server running on a data directory (its server.json names a live process), if any. */
+export function runningServer(dataDir: string): { url: string; pid: number } | undefined {
+  const path = serverInfoPath(dataDir);
+  if (!existsSync(path)) return undefined;
+  try {
+    const info = JSON.parse(readFileSync(path, 'utf8')) as { url: string; pid: number };
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return undefined;
+  }
+}
+
 export function readAdminKey(dataDir: string): string | undefined {
   const path = join(dataDir, 'admin-key');
   return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;

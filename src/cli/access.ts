@@ -3,10 +3,10 @@
  * per data directory, so while a server runs the CLI talks to it with the instance admin key),
  * or by opening the data directory itself when no server holds it.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import type { Store } from '../store/store.js';
-import { openStore, readAdminKey, serverInfoPath } from '../app.js';
+import { openStore, readAdminKey, runningServer } from '../app.js';
 import { ProjectRegistry, type CreatedProject, type Project } from '../projects/project-registry.js';
 import { listRejected, type RejectedItem } from '../api/routes/rejected.route.js';
 import { AnalysisRegistry } from '../analyses/registry.js';
@@ -35,18 +35,6 @@ export interface Access {
   query(projectId: string, analysis: string, definition: unknown): Promise<unknown>;
   exportFile(projectId: string, analysis: string, definition: unknown, format: FileFormat): Promise<Uint8Array>;
   close(): Promise<void>;
-}
-
-export function runningServer(dataDir: string): { url: string; pid: number } | undefined {
-  const path = serverInfoPath(dataDir);
-  if (!existsSync(path)) return undefined;
-  try {
-    const info = JSON.parse(readFileSync(path, 'utf8')) as { url: string; pid: number };
-    process.kill(info.pid, 0);
-    return info;
-  } catch {
-    return undefined;
-  }
 }
 
 export class CliError extends Error {

@@ -4,10 +4,9 @@
  * directly on the data directory when no server holds it. Scheduled runs happen only while a
  * server runs; the CLI runs reports when asked.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
-import { openStore, readAdminKey, serverInfoPath } from '../app.js';
+import { openStore, readAdminKey, runningServer } from '../app.js';
 import { ProjectRegistry } from '../projects/project-registry.js';
 import { AnalysisRegistry } from '../analyses/registry.js';
 import { ALL_ANALYSES } from '../analyses/all.js';
@@ -35,18 +34,6 @@ export interface ReportsClient {
 /** A failure the person can act on; the message says what to do. */
 export class ReportClientError extends Error {
   override readonly name = 'ReportClientError';
-}
-
-function runningServer(dataDir: string): { url: string; pid: number } | undefined {
-  const path = serverInfoPath(dataDir);
-  if (!existsSync(path)) return undefined;
-  try {
-    const info = JSON.parse(readFileSync(path, 'utf8')) as { url: string; pid: number };
-    process.kill(info.pid, 0);
-    return info;
-  } catch {
-    return undefined;
-  }
 }
 
 class HttpReportsClient implements ReportsClient {

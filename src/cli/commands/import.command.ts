@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { openStore, readAdminKey } from '../../app.js';
+import { openStore, readAdminKey, runningServer } from '../../app.js';
 import { ProjectRegistry } from '../../projects/project-registry.js';
-import { CliError, runningServer } from '../access.js';
+import { CliError } from '../access.js';
 import { addConfigOptions, configFrom, DATA_KEYS } from '../config-options.js';
 import { positiveInt } from '../parse.js';
 import { renderTable } from '../output.js';
