@@ -2,53 +2,15 @@
  * Calendar arithmetic in a project's IANA time zone, for date-only ranges and trend periods.
  * The engine does the same with toDate/toMonday/toStartOfMonth in that zone.
  */
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Whether the runtime knows the zone (a bad zone would otherwise fail deep inside a query). */
-export function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface LocalParts { y: number; mo: number; d: number; h: number; mi: number; s: number }
-
-function localParts(ms: number, timeZone: string): LocalParts {
-  const out: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
-    if (p.type !== 'literal') out[p.type] = Number(p.value);
-  }
-  return { y: out.year ?? 0, mo: out.month ?? 1, d: out.day ?? 1, h: out.hour ?? 0, mi: out.minute ?? 0, s: out.second ?? 0 };
-}
+// Wall-clock parts come from the analyses' shared zone helpers, so every analysis agrees on them.
+import { localParts } from '../shared/zoned-time.js';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
 /** `YYYY-MM-DD` of the instant in the zone. */
 export function localDate(ms: number, timeZone: string): string {
   const p = localParts(ms, timeZone);
-  return `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)}`;
+  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`;
 }
 
 /** The first instant of a local calendar day (`YYYY-MM-DD`) in the zone. */
