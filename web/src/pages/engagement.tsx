@@ -20,8 +20,8 @@ import { DataTable, type Column } from '../components/data-table.js';
 import { DefinitionBox } from '../components/definition-box.js';
 import { SaveReport } from '../components/save-report.js';
 import { ServerExport } from '../components/server-export.js';
+import { TimeoutSelect } from '../components/timeout-select.js';
 
-const TIMEOUTS = ['5m', '15m', '30m', '1h', '2h'];
 const MAX_KEYS = 8;
 const TABLE_ROWS = 50;
 
@@ -130,16 +130,7 @@ export default function EngagementPage() {
           <div class="control">
             <span class="control-label">Range</span>
             <RangePicker value={state.range} onChange={(range) => update({ range })} />
-            <label class="control">
-              <span class="control-label">Session ends after</span>
-              <select value={state.timeout} onChange={(e) => update({ timeout: (e.target as HTMLSelectElement).value })}>
-                {TIMEOUTS.map((t) => (
-                  <option key={t} value={t}>
-                    {t} of inactivity
-                  </option>
-                ))}
-              </select>
-            </label>
+            <TimeoutSelect value={state.timeout} onChange={(timeout) => update({ timeout })} />
           </div>
         </div>
       </section>

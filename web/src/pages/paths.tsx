@@ -16,6 +16,7 @@ import { FilterEditor, isFilter, readyFilters, type Filter } from '../components
 import { DefinitionBox } from '../components/definition-box.js';
 import { SaveReport } from '../components/save-report.js';
 import { DataTable } from '../components/data-table.js';
+import { TimeoutSelect } from '../components/timeout-select.js';
 
 type Direction = 'next' | 'previous';
 
@@ -29,7 +30,6 @@ interface PathsState {
   limit: number;
 }
 
-const TIMEOUTS = ['5m', '15m', '30m', '1h', '2h'];
 
 const fallback = (): PathsState => ({ startEvent: '', direction: 'next', steps: 3, sessionTimeout: '30m', range: { preset: '30d' }, filters: [], limit: 20 });
 
@@ -103,16 +103,7 @@ export default function PathsPage() {
               <span class="control-label">Steps</span>
               <input type="number" min={1} max={10} class="input-narrow" value={state.steps} onChange={(e) => update({ steps: Number((e.target as HTMLInputElement).value) || 3 })} />
             </label>
-            <label class="control">
-              <span class="control-label">Session ends after</span>
-              <select value={state.sessionTimeout} onChange={(e) => update({ sessionTimeout: (e.target as HTMLSelectElement).value })}>
-                {TIMEOUTS.map((t) => (
-                  <option key={t} value={t}>
-                    {t} of inactivity
-                  </option>
-                ))}
-              </select>
-            </label>
+            <TimeoutSelect value={state.sessionTimeout} onChange={(sessionTimeout) => update({ sessionTimeout })} />
           </div>
           <div class="control">
             <span class="control-label">Range</span>
