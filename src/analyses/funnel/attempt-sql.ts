@@ -146,7 +146,16 @@ function foldColumns(plan: FunnelPlan, sh: Shared): Layers {
   const cands = `arrayConcat(arrayFilter(a -> a.1 != 0, ${step}), ${fresh})`;
   const dedup = `arrayFilter(c -> NOT arrayExists(d -> d.1 = c.1 AND d.2 > c.2, cs), cs)`;
   const top = `arrayReverseSort(c -> (${levelOf('c.1')}, c.2), cs)[1]`;
-  const best = `if((${levelOf('top.1')}, top.2) > (acc.2.1, acc.2.2), (${levelOf('top.1')}, top.2, top.3), acc.2)`;
+  // In any-order mode an attempt can fill a step without getting further (step 3 before step 2),
+  // and a breakdown attributed to that step reads the event that filled it. So there an equal key,
+  // which is the best attempt itself still live, also refreshes the best's fills. Keys are never 0,
+  // so an empty candidate list (top = default tuple) never replaces the best. In ordered mode each
+  // fill raises the level, and the strict comparison suffices.
+  const better =
+    plan.mode === 'any'
+      ? `top.2 != 0 AND (${levelOf('top.1')}, top.2) >= (acc.2.1, acc.2.2)`
+      : `(${levelOf('top.1')}, top.2) > (acc.2.1, acc.2.2)`;
+  const best = `if(${better}, (${levelOf('top.1')}, top.2, top.3), acc.2)`;
   const fold = `arrayFold((acc, f, t, key, i) -> ((${cands} AS cs, ${dedup}).2, (${top} AS top, ${best}).2),
       fl, ts, keys, arrayEnumerate(ts),
       CAST((CAST([], 'Array(${attemptType})'), (0, 0, ${emptyFills})), 'Tuple(Array(${attemptType}), Tuple(UInt8, UInt64, Array(UInt32)))'))`;

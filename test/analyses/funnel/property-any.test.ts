@@ -1,9 +1,13 @@
+import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { tempStore } from '../../helpers/temp-store.js';
 import type { ChdbStore } from '../../../src/store/chdb-store.js';
-import { funnelCase } from './arbitraries.js';
+import { planFunnel } from '../../../src/analyses/funnel/funnel-plan.js';
+import { referenceFunnel } from '../../../src/analyses/funnel/reference.js';
+import { funnelCase, type Case } from './arbitraries.js';
 import { checkCase } from './check-case.js';
+import { referenceData } from './helpers.js';
 
 let store: ChdbStore;
 let dispose: () => Promise<void>;
@@ -13,19 +17,21 @@ after(async () => dispose());
 const personsQuery = fc.option(fc.record({ step: fc.integer({ min: 1, max: 4 }), status: fc.constantFrom('converted' as const, 'dropped' as const) }));
 
 // A fixed default seed keeps CI deterministic; FC_SEED=<n> explores other cases. Seed 251882549
-// found the known bug recorded below.
+// found the bug pinned by the fixture below.
 test('any-order funnels: engine equals reference', async () => {
   const seed = Number(process.env.FC_SEED ?? 20261123);
   await fc.assert(fc.asyncProperty(funnelCase(['any'], { maxSteps: 5 }), personsQuery, (c, p) => checkCase(store, c, p)), { numRuns: 15, seed });
 });
 
-// Known bug, kept visible as a todo until fixed: with equal timestamps, an any-order breakdown
-// attributed to step 3 gets '' from the engine where the reference (and the documented rule:
-// an event fills the lowest open step it matches) gives 'a'.
-test('any-order breakdown attribution with equal timestamps (shrunk counterexample)', { todo: 'engine attributes "" instead of "a"' }, async () => {
+// Shrunk counterexample (seed 251882549). p2's C and A share a millisecond; by event id C comes
+// first. The attempt started by C fills step 1 (C's lowest open step), then A fills step 3 (its
+// lowest open step), so the attempt reaches step 1 only, yet step 3 was filled by A: a breakdown
+// attributed to step 3 reads A's plan, 'a'. p1's A events never fill step 1 (no device_type).
+// The engine used to keep the fills from when the attempt last got further, and gave ''.
+test('any-order breakdown attributed to a step filled after the attempt last got further (equal timestamps)', async () => {
   const t = 1704067200000;
   const p1 = Array.from({ length: 10 }, (_, i) => ({ person: 'p1', event: 'A', t, id: `0000000${i}-0000-4000-8000-00000000000${i}`.slice(0, 36) }));
-  await checkCase(store, {
+  const c: Case = {
     events: [
       ...p1.map((e) => ({ ...e, type: 'track' as const, props: {}, cols: { channel: '', device_type: '' } })),
       { person: 'p2', event: 'C', t, id: '0000000a-0000-4a00-80a0-a0a000a0aa0a', type: 'track', props: {}, cols: { channel: '', device_type: 'mobile' } },
@@ -39,5 +45,12 @@ test('any-order breakdown attribution with equal timestamps (shrunk counterexamp
       breakdown: { type: 'event', property: 'plan', attributionStep: 3, limit: 1 },
     },
     timezone: 'UTC',
-  } as Parameters<typeof checkCase>[1], null);
+  };
+  const expected = referenceFunnel(planFunnel(c.definition, { timezone: 'UTC' }), referenceData(c.events, c.personProps));
+  assert.deepEqual(
+    expected.breakdown?.rows.map((r) => [r.value, r.steps.map((s) => s.persons)]),
+    [['a', [1, 0, 0, 0, 0]]],
+  );
+  // Engine equals reference, on the result and on the persons list.
+  await checkCase(store, c, { step: 1, status: 'converted' });
 });
