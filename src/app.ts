@@ -19,6 +19,7 @@ import { ProjectRegistry } from './projects/project-registry.js';
 import { SegmentLog } from './log/segment-log.js';
 import { Loader } from './loader/loader.js';
 import { Collector } from './collector/collector.js';
+import { InlinePreparer, PreparePool } from './collector/prepare-pool.js';
 import { buildServer } from './api/server.js';
 import type { Auth } from './api/auth.js';
 import { AnalysisRegistry } from './analyses/registry.js';
@@ -124,7 +125,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   await loader.recover();
   await loader.drain();
   loader.start();
-  const collector = new Collector(log, {
+  const preparer = config.ingestWorkers > 0 ? new PreparePool(config.ingestWorkers) : new InlinePreparer();
+  const collector = new Collector(log, preparer, {
     maxEventBytes: config.maxEventBytes,
     quarantinePayloadChars: config.quarantinePayloadChars,
     rateLimitEventsPerSecond: config.rateLimitEventsPerSecond,
@@ -152,6 +154,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     await server.listen({ host: config.host, port: config.port });
   } catch (err) {
     await loader.stop();
+    await preparer.close();
     await log.close();
     await store.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -174,6 +177,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       if (closed) return;
       closed = true;
       await server?.close();
+      await preparer.close();
       await loader.stop();
       await log.close();
       await store.close();

@@ -5,6 +5,7 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from './http-error.js';
+import { parseJsonBody } from '../collector/prepare-record.js';
 
 export function registerRawBody(app: FastifyInstance, readLimitBytes: number): void {
   app.removeAllContentTypeParsers();
@@ -33,12 +34,9 @@ export function rawBody(req: FastifyRequest, maxBytes: number): Buffer {
 
 /** Parses a JSON body or throws a 400 that says where it broke. */
 export function parseJson(bytes: Buffer): unknown {
-  if (bytes.length === 0) throw new HttpError(400, 'request body is empty; send a JSON object');
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
-  }
+  const parsed = parseJsonBody(bytes);
+  if (!parsed.ok) throw new HttpError(400, parsed.message);
+  return parsed.value;
 }
 
 export function jsonBody(req: FastifyRequest, maxBytes: number): unknown {

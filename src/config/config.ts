@@ -3,6 +3,7 @@
  * flags, `CLICKPATH_*` environment variables, and an optional JSON/YAML file.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -30,6 +31,11 @@ export const configSchema = z.object({
   maxImportBytes: int(1024, 64 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024),
   /** Raw payloads kept in quarantine are truncated to this many characters. */
   quarantinePayloadChars: int(64, 10 * 1024 * 1024).default(8192),
+  /**
+   * Worker threads that parse and normalize ingest requests off the request thread; 0 does it
+   * on the request thread. Default: one per core, at most 4.
+   */
+  ingestWorkers: int(0, 64).default(Math.max(1, Math.min(4, availableParallelism()))),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 });
 

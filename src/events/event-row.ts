@@ -54,5 +54,14 @@ export interface RejectedRow {
 
 /** `2024-01-02T03:04:05.678Z` → `2024-01-02 03:04:05.678`, the engine's DateTime64(3) text form. */
 export function toSqlTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  // A batch's rows share received_at and usually sent_at: remember the last two answers.
+  if (ms === cacheA.ms) return cacheA.text;
+  if (ms === cacheB.ms) return cacheB.text;
+  const text = new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  cacheB = cacheA;
+  cacheA = { ms, text };
+  return text;
 }
+
+let cacheA = { ms: Number.NaN, text: '' };
+let cacheB = { ms: Number.NaN, text: '' };

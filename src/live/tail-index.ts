@@ -11,7 +11,8 @@
 import type { Store } from '../store/store.js';
 import type { LogRecord, ReadLimits, ReadResult } from '../log/segment-log.js';
 import { LogClosedError, LogRangeError } from '../log/errors.js';
-import { decodeRecord } from '../collector/log-record.js';
+import { decodeForLoad } from '../collector/log-record.js';
+import type { EventRow } from '../events/event-row.js';
 
 export interface TailEvent {
   /** Position of the log record that carried the event. */
@@ -186,23 +187,15 @@ export class TailIndex {
     const seen = new Set<string>();
     for (const record of records) {
       if (record.position < this.floor) continue;
-      const body = decodeRecord(record.payload, record.position);
-      for (const e of body.events) {
-        const key = idKey(e.project_id, e.event_id);
-        if (this.ids.has(key) || seen.has(key)) continue;
+      // Only the header is read here; a row is parsed the first time a live query looks at it,
+      // so ingest pays nothing for live counters nobody asks for.
+      const body = decodeForLoad(record.payload, record.position);
+      body.keys.forEach(([project, id], i) => {
+        const key = idKey(project, id);
+        if (this.ids.has(key) || seen.has(key)) return;
         seen.add(key);
-        candidates.push({
-          project: e.project_id,
-          entry: {
-            id: e.event_id,
-            position: record.position,
-            timestamp: Date.parse(e.timestamp.replace(' ', 'T') + 'Z'),
-            event: e.event,
-            personId: e.person_id,
-            properties: e.properties,
-          },
-        });
-      }
+        candidates.push({ project, entry: new LazyEntry(id, record.position, body.rows[i]!) });
+      });
     }
     if (candidates.length === 0) return;
     const stored = await this.storedBefore(candidates);
@@ -237,6 +230,37 @@ export class TailIndex {
       },
     );
     return new Map(rows.map((r) => [idKey(r.p, r.id), Number(r.pos)]));
+  }
+}
+
+/** A tail event whose row text is parsed on first use. */
+class LazyEntry implements Entry {
+  private row: EventRow | undefined;
+
+  constructor(readonly id: string, readonly position: number, private text: string) {}
+
+  private parsed(): EventRow {
+    if (!this.row) {
+      this.row = JSON.parse(this.text) as EventRow;
+      this.text = '';
+    }
+    return this.row;
+  }
+
+  get timestamp(): number {
+    return Date.parse(this.parsed().timestamp.replace(' ', 'T') + 'Z');
+  }
+
+  get event(): string {
+    return this.parsed().event;
+  }
+
+  get personId(): string {
+    return this.parsed().person_id;
+  }
+
+  get properties(): Readonly<Record<string, string>> {
+    return this.parsed().properties;
   }
 }
 

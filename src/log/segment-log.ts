@@ -17,8 +17,9 @@ import { z } from 'zod';
 import { DirLock } from './dir-lock.js';
 import { LogClosedError, LogFullError, LogRecordTooLargeError, LogWriteError } from './errors.js';
 import { MAX_PAYLOAD_BYTES, encodeRecords, frameBytes, segmentName } from './record-format.js';
-import { readDurable, type ReadLimits, type ReadResult } from './segment-read.js';
+import { checkLimits, readDurable, type ReadLimits, type ReadResult } from './segment-read.js';
 import { PositionWaiters } from './position-waiters.js';
+import { RecentRecords } from './recent-records.js';
 import { createSegment, fsyncDir, recoverSegments, writeFully, type Segment } from './segment-files.js';
 
 export type { LogRecord, ReadLimits, ReadResult } from './segment-read.js';
@@ -30,10 +31,15 @@ const optionsSchema = z.object({
   maxPendingBytes: z.number().int().positive(),
   /** Extra wait before flushing into an idle log, to gather more appends per fsync. */
   groupDelayMs: z.number().min(0),
+  /**
+   * Recently fsynced records are kept in memory up to this many payload bytes, so readers that
+   * follow the end of the log (the loader, live counters, streams) never go back to the disk.
+   */
+  readCacheBytes: z.number().int().min(0),
 });
 export type LogOptions = z.infer<typeof optionsSchema>;
 
-const DEFAULT_OPTIONS: LogOptions = { segmentBytes: 64 * 1024 * 1024, maxPendingBytes: 64 * 1024 * 1024, groupDelayMs: 0 };
+const DEFAULT_OPTIONS: LogOptions = { segmentBytes: 64 * 1024 * 1024, maxPendingBytes: 64 * 1024 * 1024, groupDelayMs: 0, readCacheBytes: 64 * 1024 * 1024 };
 
 export interface AppendResult {
   readonly position: number;
@@ -73,6 +79,7 @@ export class SegmentLog {
   private fsyncs = 0;
   private appendedRecords = 0;
   private writeErrors = 0;
+  private readonly recent: RecentRecords;
 
   private constructor(
     readonly dir: string,
@@ -81,7 +88,9 @@ export class SegmentLog {
     private readonly segments: Segment[],
     private active: FileHandle,
     private readonly recoveredTailBytes: number,
-  ) {}
+  ) {
+    this.recent = new RecentRecords(options.readCacheBytes);
+  }
 
   static async open(dir: string, options: Partial<LogOptions> = {}): Promise<SegmentLog> {
     const parsed = optionsSchema.safeParse({ ...DEFAULT_OPTIONS, ...options });
@@ -138,6 +147,15 @@ export class SegmentLog {
 
   /** Reads complete, durable records starting at `from`, which must be a record boundary. */
   read(from: number, limits: ReadLimits): Promise<ReadResult> {
+    try {
+      checkLimits(limits);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (from >= this.startPosition()) {
+      const cached = this.recent.read(from, this.endPosition(), limits);
+      if (cached) return Promise.resolve(cached);
+    }
     return readDurable(this.dir, this.segments, from, limits);
   }
 
@@ -245,6 +263,7 @@ export class SegmentLog {
         const chunk = batch.slice(done, end);
         const encoded = encodeRecords(chunk.map((p) => p.payload), bytes);
         this.dirtyTail = true;
+        // A failed write leaves the cache ahead of nothing: it only ever holds fsynced records.
         await writeFully(this.active, encoded, segment.size);
         await this.active.datasync();
         this.dirtyTail = false;
@@ -254,6 +273,7 @@ export class SegmentLog {
         for (const pending of chunk) {
           const next = position + frameBytes(pending.payload);
           this.settle(pending);
+          this.recent.add({ position, next, payload: pending.payload });
           pending.resolve({ position, next });
           position = next;
         }

@@ -56,15 +56,19 @@ async function openSegment(dir: string, base: number, position: number): Promise
   }
 }
 
+export function checkLimits(limits: ReadLimits): void {
+  if (!Number.isInteger(limits.maxRecords) || limits.maxRecords < 1 || !(limits.maxBytes >= 0)) {
+    throw new RangeError(`read limits must be maxRecords >= 1 and maxBytes >= 0, got ${JSON.stringify(limits)}`);
+  }
+}
+
 export async function readDurable(
   dir: string,
   liveSegments: readonly Segment[],
   from: number,
   limits: ReadLimits,
 ): Promise<ReadResult> {
-  if (!Number.isInteger(limits.maxRecords) || limits.maxRecords < 1 || !(limits.maxBytes >= 0)) {
-    throw new RangeError(`read limits must be maxRecords >= 1 and maxBytes >= 0, got ${JSON.stringify(limits)}`);
-  }
+  checkLimits(limits);
   // Snapshot: appends grow the active segment's size and deletions shift the list meanwhile.
   const segments = liveSegments.map((s) => ({ base: s.base, size: s.size }));
   const start = segments[0]!.base;

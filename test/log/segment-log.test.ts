@@ -327,3 +327,33 @@ test('open refuses unusable directories and a directory another log holds', asyn
     dispose();
   }
 });
+
+test('reads served from the recent-records cache equal reads from the segment files', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 60 }),
+      fc.integer({ min: 0, max: 4000 }),
+      fc.array(fc.record({ at: fc.nat(), maxRecords: fc.integer({ min: 1, max: 10 }), maxBytes: fc.integer({ min: 0, max: 900 }) }), { minLength: 1, maxLength: 20 }),
+      async (sizes, cacheBytes, reads) => {
+        const { dir, dispose } = tempLogDir();
+        try {
+          const cached = await SegmentLog.open(dir, { segmentBytes: 1024, readCacheBytes: cacheBytes });
+          const results = await Promise.all(sizes.map((n, i) => cached.append(Buffer.alloc(n, i % 251))));
+          const positions = [...results.map((r) => r.position), cached.endPosition()];
+          const expected: Array<{ positions: number[]; end: number; payloads: string[] }> = [];
+          const got: typeof expected = [];
+          const flat = (r: Awaited<ReturnType<SegmentLog['read']>>) => ({ positions: r.records.map((x) => x.position), end: r.end, payloads: r.records.map((x) => x.payload.toString('hex')) });
+          for (const read of reads) got.push(flat(await cached.read(positions[read.at % positions.length]!, read)));
+          await cached.close();
+          const uncached = await SegmentLog.open(dir, { segmentBytes: 1024, readCacheBytes: 0 });
+          for (const read of reads) expected.push(flat(await uncached.read(positions[read.at % positions.length]!, read)));
+          await uncached.close();
+          assert.deepEqual(got, expected);
+        } finally {
+          dispose();
+        }
+      },
+    ),
+    { numRuns: 40, seed: Number(process.env.FC_SEED ?? 7321) },
+  );
+});

@@ -53,28 +53,38 @@ async function ingest(
     });
     throw new HttpError(413, `request body is ${bytes.length} bytes; the limit is ${deps.maxBatchBytes} bytes. Split the batch into smaller requests.`);
   }
-  const body = await quarantineOnFailure(deps, req, receivedAt, bytes, () => parseJson(bytes));
-  const key = writeKeyOf(req, body);
-  const project = key ? deps.registry.byWrite(key) : undefined;
+  // The usual case, a key in the Authorization header, needs no parsing here: the body is parsed
+  // once, with the rest of the work, off the request thread.
+  const headerKey = writeKeyOf(req, undefined);
+  let project = headerKey ? deps.registry.byWrite(headerKey) : undefined;
   if (!project) {
-    await quarantineOr503(deps, {
-      projectId: '',
-      reason: key ? 'unknown_write_key' : 'missing_write_key',
-      errors: [key ? `write key ${key.slice(0, 12)}... is not known` : 'no write key'],
-      payload: bytes.toString('utf8'),
-      receivedAt,
-    });
-    throw new HttpError(401, key
-      ? 'unknown write key; check the key your SDK is configured with (clickpath project list shows them)'
-      : 'no write key: send it as HTTP Basic username ("writeKey:") or as "writeKey" in the body', {}, { 'www-authenticate': 'Basic realm="clickpath"' });
+    const body = await quarantineOnFailure(deps, req, receivedAt, bytes, () => parseJson(bytes));
+    const key = writeKeyOf(req, body);
+    project = key ? deps.registry.byWrite(key) : undefined;
+    if (!project) {
+      await quarantineOr503(deps, {
+        projectId: '',
+        reason: key ? 'unknown_write_key' : 'missing_write_key',
+        errors: [key ? `write key ${key.slice(0, 12)}... is not known` : 'no write key'],
+        payload: bytes.toString('utf8'),
+        receivedAt,
+      });
+      throw new HttpError(401, key
+        ? 'unknown write key; check the key your SDK is configured with (clickpath project list shows them)'
+        : 'no write key: send it as HTTP Basic username ("writeKey:") or as "writeKey" in the body', {}, { 'www-authenticate': 'Basic realm="clickpath"' });
+    }
   }
   let outcome;
   try {
-    outcome = await deps.collector.ingest({ projectId: project.projectId, body, historical: mode.historical, receivedAt, ...(mode.type ? { type: mode.type } : {}) });
+    outcome = await deps.collector.ingest({ projectId: project.projectId, bytes, historical: mode.historical, receivedAt, ...(mode.type ? { type: mode.type } : {}) });
   } catch (err) {
-    // normalize never throws; a failure here is the log refusing or failing a durable write.
+    // preparing never fails on input; a failure here is the log refusing or failing a durable write.
     if (err instanceof LogRecordTooLargeError) throw new HttpError(413, `request is too large for the ingest log: ${err.message}`);
     throw new HttpError(503, `events were not stored, retry later: ${(err as Error).message}`, {}, { 'retry-after': '1' });
+  }
+  if (outcome.kind === 'invalid_json') {
+    await quarantineOr503(deps, { projectId: project.projectId, reason: 'invalid_request', errors: [outcome.message], payload: bytes.toString('utf8'), receivedAt });
+    throw new HttpError(400, outcome.message);
   }
   if (outcome.kind === 'rate_limited') {
     throw new HttpError(429, `rate limit exceeded for project ${project.projectId}; retry after ${outcome.retryAfterSeconds} s`, {}, { 'retry-after': String(outcome.retryAfterSeconds) });
