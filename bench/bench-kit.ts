@@ -97,3 +97,15 @@ export async function peakRssMiB(pid: number): Promise<number> {
     return NaN;
   }
 }
+
+/** User + system CPU seconds of a process so far (Linux /proc), or NaN where unavailable. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}

@@ -9,7 +9,7 @@ import autocannon from 'autocannon';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmt, peakRssMiB, percentile, median, saveSection, startServerProcess, table, type SectionResult } from './bench-kit.js';
+import { cpuSeconds, fmt, peakRssMiB, percentile, median, saveSection, startServerProcess, table, type SectionResult } from './bench-kit.js';
 import { loadConfig } from '../src/config/config.js';
 import { startApp } from '../src/app.js';
 
@@ -31,10 +31,36 @@ function event(): Record<string, unknown> {
   };
 }
 
-async function run(url: string, opts: Omit<autocannon.Options, 'url'>): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon({ ...opts, url } as autocannon.Options, (err, result) => (err ? reject(err) : resolve(result)));
+/**
+ * Request bodies of `size` events with fresh message ids, built from a template: stringifying
+ * every body in the load generator would take CPU from the server on a 2-core machine.
+ */
+function bodyMaker(size: number | 'single'): () => string {
+  const n = size === 'single' ? 1 : size;
+  const events = Array.from({ length: n }, (_, j) => ({ ...event(), messageId: `@ID${j}@` }));
+  const parts = JSON.stringify(size === 'single' ? events[0] : { batch: events }).split(/@ID\d+@/);
+  let request = 0;
+  return () => {
+    const prefix = `bench-${process.pid}-${request++}-`;
+    let body = parts[0]!;
+    for (let j = 1; j < parts.length; j++) body += prefix + (j - 1) + parts[j]!;
+    return body;
+  };
+}
+
+interface Run {
+  readonly result: autocannon.Result;
+  /** Server CPU time over wall time (1 = one core busy). */
+  readonly serverCpu: number;
+}
+
+async function run(url: string, pid: number, opts: Omit<autocannon.Options, 'url'>): Promise<Run> {
+  const cpu0 = await cpuSeconds(pid);
+  const t0 = performance.now();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    autocannon({ ...opts, url } as autocannon.Options, (err, r) => (err ? reject(err) : resolve(r)));
   });
+  return { result, serverCpu: ((await cpuSeconds(pid)) - cpu0) / ((performance.now() - t0) / 1000) };
 }
 
 async function createProject(url: string, dataDir: string): Promise<string> {
@@ -48,6 +74,7 @@ async function createProject(url: string, dataDir: string): Promise<string> {
 }
 
 export async function ingestBench(opts: Options = { seconds: 10 }): Promise<SectionResult> {
+  const ingestWorkers = loadConfig({}, {}).ingestWorkers;
   const dataDir = mkdtempSync(join(tmpdir(), 'clickpath-bench-ingest-'));
   const server = await startServerProcess(['--data-dir', dataDir, '--port', '0']);
   try {
@@ -55,18 +82,23 @@ export async function ingestBench(opts: Options = { seconds: 10 }): Promise<Sect
     const auth = `Basic ${Buffer.from(writeKey + ':').toString('base64')}`;
     const headers = { authorization: auth, 'content-type': 'application/json' };
 
-    const batch = await run(server.url, {
+    const batchBody = bodyMaker(500);
+    const singleBody = bodyMaker('single');
+    const pid = server.child.pid ?? 0;
+    const batchRun = await run(server.url, pid, {
       connections: 8,
       duration: opts.seconds,
-      requests: [{ method: 'POST', path: '/v1/batch', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify({ batch: Array.from({ length: 500 }, event) }) }) }],
+      requests: [{ method: 'POST', path: '/v1/batch', headers, setupRequest: (req) => ({ ...req, body: batchBody() }) }],
     });
-    const single = await run(server.url, {
+    const singleRun = await run(server.url, pid, {
       connections: 32,
       duration: opts.seconds,
       overallRate: 2000,
-      requests: [{ method: 'POST', path: '/v1/track', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify(event()) }) }],
+      requests: [{ method: 'POST', path: '/v1/track', headers, setupRequest: (req) => ({ ...req, body: singleBody() }) }],
     });
-    const rss = await peakRssMiB(server.child.pid ?? 0);
+    const batch = batchRun.result;
+    const single = singleRun.result;
+    const rss = await peakRssMiB(pid);
     await server.stop();
 
     const lag = await measureLag(dataDir);
@@ -75,16 +107,18 @@ export async function ingestBench(opts: Options = { seconds: 10 }): Promise<Sect
     const markdown = [
       `Server: \`clickpath serve\` (embedded store, fsync before every acknowledgement, group commit), load from autocannon in a second process on loopback, ${opts.seconds} s per run.`,
       '',
-      table(['workload', 'requests/s (mean)', 'events/s', 'latency p50', 'latency p99', 'non-2xx'], [
-        ['500-event batches, 8 connections', fmt(batch.requests.average, 1), fmt(batchEventsPerSec), `${fmt(batch.latency.p50, 1)} ms`, `${fmt(batch.latency.p99, 1)} ms`, batch.non2xx],
-        ['single events at 2,000 req/s, 32 connections', fmt(single.requests.average, 1), fmt(single.requests.average), `${fmt(single.latency.p50, 1)} ms`, `${fmt(single.latency.p99, 1)} ms`, single.non2xx],
+      table(['workload', 'requests/s (mean)', 'events/s', 'latency p50', 'latency p99', 'non-2xx', 'server CPU'], [
+        ['500-event batches, 8 connections', fmt(batch.requests.average, 1), fmt(batchEventsPerSec), `${fmt(batch.latency.p50, 1)} ms`, `${fmt(batch.latency.p99, 1)} ms`, batch.non2xx, `${fmt(batchRun.serverCpu * 100)} %`],
+        ['single events at 2,000 req/s, 32 connections', fmt(single.requests.average, 1), fmt(single.requests.average), `${fmt(single.latency.p50, 1)} ms`, `${fmt(single.latency.p99, 1)} ms`, single.non2xx, `${fmt(singleRun.serverCpu * 100)} %`],
       ]),
+      '',
+      `Server CPU is CPU time over wall time (100 % = one core). Requests are parsed and normalized by ${ingestWorkers} worker threads (\`ingestWorkers\`), so batches can use both cores; the load generator builds bodies from a template so it takes little CPU from the server.`,
       '',
       `Goals: ≥ 50,000 events/s on batches (measured ${fmt(batchEventsPerSec)}, ${batchEventsPerSec >= 50_000 ? 'met' : 'NOT met'}); p99 ≤ 20 ms for single events at 2,000 req/s (measured ${fmt(single.latency.p99, 1)} ms, ${single.latency.p99 <= 20 ? 'met' : 'NOT met'}). Non-2xx answers: ${non2xx}. Server peak RSS: ${fmt(rss)} MiB.`,
       '',
       `Ack → queryable lag (default 1 s flush interval), ${lag.samples.length} probe events sent every 100 ms beside a steady 1,000 events/s: median ${fmt(lag.median)} ms, p99 ${fmt(lag.p99)} ms, max ${fmt(lag.max)} ms (goal: 2 s).`,
     ].join('\n');
-    return saveSection({ section: 'ingest', title: 'Ingest: HTTP with durable acknowledgement', markdown, data: { batch: summary(batch), single: summary(single), lag, peakRssMiB: rss } });
+    return saveSection({ section: 'ingest', title: 'Ingest: HTTP with durable acknowledgement', markdown, data: { batch: { ...summary(batch), serverCpu: batchRun.serverCpu }, single: { ...summary(single), serverCpu: singleRun.serverCpu }, ingestWorkers, lag, peakRssMiB: rss } });
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -10,12 +10,11 @@
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fmt, median, peakRssMiB, percentile, saveSection, table, type SectionResult } from './bench-kit.js';
+import { cpuSeconds, fmt, median, peakRssMiB, percentile, saveSection, table, type SectionResult } from './bench-kit.js';
 import { loadConfig } from '../src/config/config.js';
 import { startApp } from '../src/app.js';
 import { livePlugin } from '../src/live/live.plugin.js';
@@ -112,17 +111,6 @@ function run(url: string, opts: Omit<autocannon.Options, 'url'>): Promise<autoca
   return new Promise((resolve, reject) => {
     autocannon({ ...opts, url } as autocannon.Options, (err, result) => (err ? reject(err) : resolve(result)));
   });
-}
-
-/** User + system CPU seconds of a process so far (Linux /proc), or NaN where unavailable. */
-async function cpuSeconds(pid: number): Promise<number> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 /** Sends a probe every 250 ms and polls its counter until it shows; returns ack → counted times. */

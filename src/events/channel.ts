@@ -11,6 +11,8 @@
  *  5. Nothing → direct.
  */
 
+import { parseAbsoluteUrl } from './url-cache.js';
+
 export type Channel = 'paid' | 'search' | 'social' | 'email' | 'referral' | 'direct';
 
 export interface ChannelInputs {
@@ -64,14 +66,7 @@ export function deriveChannel(inputs: ChannelInputs): Channel {
   return 'referral';
 }
 
-function parseUrl(text: string): URL | undefined {
-  if (text.trim() === '') return undefined;
-  try {
-    return new URL(text);
-  } catch {
-    return undefined;
-  }
-}
+const parseUrl = parseAbsoluteUrl;
 
 /** Lower-case host without a leading "www.", '' when unknown. */
 function hostOf(url: URL | undefined): string {

@@ -4,6 +4,7 @@
  */
 import type { EventRow } from './event-row.js';
 import { deriveChannel } from './channel.js';
+import { parseLooseUrl } from './url-cache.js';
 import { isJsonObject, objectAt, own, safeJson, textOf, type JsonObject } from './json-values.js';
 import type { MessageType } from './segment-schema.js';
 import { browserFromUserAgent, deviceTypeFromContext, deviceTypeFromUserAgent, osFromUserAgent } from './user-agent.js';
@@ -59,14 +60,7 @@ export function typedColumns(type: MessageType, properties: JsonObject | undefin
 }
 
 /** Absolute URLs as they are, relative ones ("/a?b=c") against a placeholder origin. */
-function parseLoose(text: string): URL | undefined {
-  if (text === '') return undefined;
-  try {
-    return new URL(text, 'http://relative.invalid');
-  } catch {
-    return undefined;
-  }
-}
+const parseLoose = parseLooseUrl;
 
 /** Context leaves that a typed column holds verbatim, as [object key, leaf key, column]. */
 const COPIED_LEAVES: ReadonlyArray<readonly [string, string, keyof TypedColumns]> = [

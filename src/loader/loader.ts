@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { Store } from '../store/store.js';
 import type { RejectedRow } from '../events/event-row.js';
-import { decodeForLoad, withLogPosition } from '../collector/log-record.js';
+import { decodeForLoad, withLogPosition, type LoadableRecord } from '../collector/log-record.js';
 import type { AliasRow, PersonPropertyRow } from './identity.js';
 import { readCheckpoint, writeCheckpoint } from '../log/checkpoint.js';
 
@@ -174,30 +174,38 @@ export class Loader {
     if (records.length === 0) return false;
     let items = 0;
     let to = from;
+    const decoded: DecodedRecord[] = [];
     for (const r of records) {
       const body = decodeForLoad(r.payload, r.position);
+      decoded.push({ position: r.position, next: r.next, body });
       items += body.rows.length + body.rejected.length;
       to = r.next;
       if (items >= this.options.flushMaxEvents) break;
+      // Thousands of small records (single-event requests) must not hold up requests meanwhile.
+      if (decoded.length % YIELD_EVERY === 0) await yieldToRequests();
     }
     this.checkpoint = { position: from, pending: { from, to } };
     await writeCheckpoint(this.options.checkpointPath, this.checkpoint);
-    await this.loadRange(from, to);
+    await this.loadRange(from, to, decoded);
     return true;
   }
 
-  private async loadRange(from: number, to: number): Promise<void> {
+  /** Loads [from, to); `decoded` are its records when the caller has already read them. */
+  private async loadRange(from: number, to: number, decoded?: readonly DecodedRecord[]): Promise<void> {
     const rows: PendingRow[] = [];
     const aliases: AliasRow[] = [];
     const properties: PersonPropertyRow[] = [];
     const rejected: RejectedRow[] = [];
     let position = from;
+    let given = decoded;
     while (position < to) {
-      const { records } = await this.log.read(position, { maxRecords: 100_000, maxBytes: 64 * 1024 * 1024 });
+      const records = given ?? (await this.readDecoded(position));
+      given = undefined;
       if (records.length === 0) throw new Error(`log ends at ${position} inside pending range ${from}..${to}`);
-      for (const r of records) {
+      for (const [n, r] of records.entries()) {
         if (r.position >= to) break;
-        const body = decodeForLoad(r.payload, r.position);
+        if (n > 0 && n % YIELD_EVERY === 0) await yieldToRequests();
+        const body = r.body;
         const first = rows.length;
         body.rows.forEach((row, i) => {
           const key = body.keys[i] ?? ['', ''];
@@ -248,6 +256,16 @@ export class Loader {
     for (const listener of this.loadedListeners) listener(to);
   }
 
+  private async readDecoded(position: number): Promise<DecodedRecord[]> {
+    const { records } = await this.log.read(position, { maxRecords: 100_000, maxBytes: 64 * 1024 * 1024 });
+    const out: DecodedRecord[] = [];
+    for (const [n, r] of records.entries()) {
+      if (n > 0 && n % YIELD_EVERY === 0) await yieldToRequests();
+      out.push({ position: r.position, next: r.next, body: decodeForLoad(r.payload, r.position) });
+    }
+    return out;
+  }
+
   /** Marks rows whose id is already stored, and repeats inside the range itself, as not fresh. */
   private async markStored(rows: PendingRow[]): Promise<void> {
     if (rows.length === 0) return;
@@ -267,6 +285,18 @@ export class Loader {
     const storedKeys = new Set(stored.map((s) => `${s.p}\u0000${s.id}`));
     for (const r of unique) if (storedKeys.has(`${r.project}\u0000${r.id}`)) r.fresh = false;
   }
+}
+
+interface DecodedRecord {
+  readonly position: number;
+  readonly next: number;
+  readonly body: LoadableRecord;
+}
+
+const YIELD_EVERY = 500;
+
+function yieldToRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** One event row of a range on its way to the store. */
