@@ -54,7 +54,21 @@ export interface LoadableRecord {
   readonly rows: readonly string[];
 }
 
+/**
+ * The loader and the live tail read the same records (the same Buffers, from the log's memory)
+ * moments apart: decode each once.
+ */
+const decoded = new WeakMap<Buffer, LoadableRecord>();
+
 export function decodeForLoad(payload: Buffer, position: number): LoadableRecord {
+  const known = decoded.get(payload);
+  if (known) return known;
+  const record = decodeUncached(payload, position);
+  decoded.set(payload, record);
+  return record;
+}
+
+function decodeUncached(payload: Buffer, position: number): LoadableRecord {
   const text = payload.toString('utf8');
   const lines = text.split('\n');
   const header = parseHeader(lines[0] ?? '', position);

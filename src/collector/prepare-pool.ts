@@ -49,13 +49,18 @@ export class PreparePool implements RecordPreparer {
   private nextId = 1;
   private closed = false;
 
-  constructor(size: number) {
+  private readonly inline = new InlinePreparer();
+
+  /** Bodies up to `inlineBelowBytes` are prepared on the calling thread. */
+  constructor(size: number, private readonly inlineBelowBytes = 8 * 1024) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a prepare pool needs at least one worker, got ${size}`);
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
   prepare(bytes: Uint8Array, input: PrepareInput): Promise<Prepared> {
     if (this.closed) return Promise.reject(new Error('the ingest workers are shut down'));
+    // A single event costs less to prepare than the round trip to a thread and back.
+    if (bytes.length <= this.inlineBelowBytes) return this.inline.prepare(bytes, input);
     // Least loaded worker: one slow batch must not hold up the small requests behind it.
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
