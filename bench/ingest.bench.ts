@@ -64,6 +64,20 @@ async function run(url: string, pid: number, opts: Omit<autocannon.Options, 'url
   return { result, serverCpu: ((await cpuSeconds(pid)) - cpu0) / ((performance.now() - t0) / 1000) };
 }
 
+/** Waits until the loader has stored everything in the log; returns how long that took (s). */
+async function waitForLoader(url: string, dataDir: string): Promise<number> {
+  const adminKey = readFileSync(join(dataDir, 'admin-key'), 'utf8').trim();
+  const t0 = performance.now();
+  for (;;) {
+    const res = await fetch(url + '/v1/status', { headers: { authorization: `Bearer ${adminKey}`, 'x-clickpath-project': projectId } });
+    const status = (await res.json()) as { log?: { lagBytes?: number } };
+    if (status.log?.lagBytes === 0) return (performance.now() - t0) / 1000;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+let projectId = '';
+
 async function createProject(url: string, dataDir: string): Promise<string> {
   const adminKey = readFileSync(join(dataDir, 'admin-key'), 'utf8').trim();
   const res = await fetch(url + '/v1/projects', {
@@ -71,7 +85,9 @@ async function createProject(url: string, dataDir: string): Promise<string> {
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'bench' }),
   });
-  return ((await res.json()) as { writeKey: string }).writeKey;
+  const project = (await res.json()) as { writeKey: string; projectId: string };
+  projectId = project.projectId;
+  return project.writeKey;
 }
 
 export async function ingestBench(opts: Options = { seconds: 10 }): Promise<SectionResult> {
@@ -91,6 +107,8 @@ export async function ingestBench(opts: Options = { seconds: 10 }): Promise<Sect
       duration: opts.seconds,
       requests: [{ method: 'POST', path: '/v1/batch', headers, setupRequest: (req) => ({ ...req, body: batchBody() }) }],
     });
+    // Singles are measured on a settled server, not while it still loads the batches' backlog.
+    const drainSeconds = await waitForLoader(server.url, dataDir);
     const probe = fsyncProbe(join(dataDir, 'fsync-probe.bin'));
     const singleRun = await run(server.url, pid, {
       connections: 32,
@@ -116,6 +134,8 @@ export async function ingestBench(opts: Options = { seconds: 10 }): Promise<Sect
       ]),
       '',
       `Server CPU is CPU time over wall time (100 % = one core). Requests are parsed and normalized by ${ingestWorkers} worker threads (\`ingestWorkers\`), so batches can use both cores; the load generator builds bodies from a template so it takes little CPU from the server.`,
+      '',
+      `The loader finished storing the batch run's events ${fmt(drainSeconds, 1)} s after it ended; the single-event run started then.`,
       '',
       `Disk: beside the single-event run, a probe in the load generator's process appended 4 KiB and called fdatasync every 5 ms on the same disk (${fsyncMs.length} calls): p50 ${fmt(median(fsyncMs), 1)} ms, p99 ${fmt(percentile(fsyncMs, 99), 1)} ms, max ${fmt(Math.max(...fsyncMs), 1)} ms. An acknowledgement waits for up to two such flushes (the one in flight, then its own), so this bounds the single-event p99 from below whatever the server does.`,
       '',
