@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import type { LogRecord, ReadLimits, ReadResult } from '../log/segment-log.js';
 import { LogClosedError, LogRangeError } from '../log/errors.js';
 import { decodeForLoad } from '../collector/log-record.js';
+import { storedEventIds } from '../loader/stored-ids.js';
 import type { EventRow } from '../events/event-row.js';
 
 export interface TailEvent {
@@ -219,17 +220,9 @@ export class TailIndex {
    * writes before it reports the new position, so this lookup (made after) sees it.
    */
   private async storedBefore(candidates: ReadonlyArray<{ project: string; entry: Entry }>): Promise<Map<string, number>> {
-    const rows = await this.store.query<{ p: string; id: string; pos: number }>(
-      `SELECT project_id AS p, toString(event_id) AS id, min(log_position) AS pos
-       FROM ${this.store.database}.event_ids
-       WHERE project_id IN {projects:Array(String)} AND event_id IN {ids:Array(UUID)}
-       GROUP BY p, id`,
-      {
-        projects: [...new Set(candidates.map((c) => c.project))],
-        ids: candidates.map((c) => c.entry.id),
-      },
-    );
-    return new Map(rows.map((r) => [idKey(r.p, r.id), Number(r.pos)]));
+    const projects = new Set(candidates.map((c) => c.project));
+    const rows = (await storedEventIds(this.store, candidates.map((c) => c.entry.id))).filter((r) => projects.has(r.project));
+    return new Map(rows.map((r) => [idKey(r.project, r.id), r.position]));
   }
 }
 

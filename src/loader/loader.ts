@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import type { RejectedRow } from '../events/event-row.js';
 import { decodeForLoad, withLogPosition, type LoadableRecord } from '../collector/log-record.js';
 import type { AliasRow, PersonPropertyRow } from './identity.js';
+import { storedEventIds } from './stored-ids.js';
 import { readCheckpoint, writeCheckpoint } from '../log/checkpoint.js';
 
 /** The part of the log the loader needs. */
@@ -276,11 +277,7 @@ export class Loader {
       else seen.add(key);
     }
     const unique = rows.filter((r) => r.fresh);
-    const stored = await this.store.query<{ p: string; id: string }>(
-      `SELECT project_id AS p, toString(event_id) AS id FROM ${this.store.database}.event_ids
-       WHERE project_id IN {projects:Array(String)} AND event_id IN {ids:Array(UUID)}`,
-      { projects: [...new Set(unique.map((r) => r.project))], ids: unique.map((r) => r.id) },
-    );
+    const stored = (await storedEventIds(this.store, unique.map((r) => r.id))).map((s) => ({ p: s.project, id: s.id }));
     if (stored.length === 0) return;
     const storedKeys = new Set(stored.map((s) => `${s.p}\u0000${s.id}`));
     for (const r of unique) if (storedKeys.has(`${r.project}\u0000${r.id}`)) r.fresh = false;
