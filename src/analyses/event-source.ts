@@ -3,11 +3,20 @@
  * `person_aliases` (identify/alias merges apply to past events at query time).
  * Every analysis selects FROM this subquery instead of the raw table, so identity rules live here.
  */
-import type { QueryParams } from '../store/store.js';
+import type { QueryParams, Store } from '../store/store.js';
 
 export interface SqlFragment {
   readonly sql: string;
   readonly params: QueryParams;
+}
+
+export interface ResolveOptions {
+  /**
+   * false when the caller has just seen that the project has no alias links (`projectHasAliases`):
+   * every person then resolves to itself, and the join (a hash lookup of every event's person id)
+   * is skipped.
+   */
+  readonly aliases?: boolean;
 }
 
 /**
@@ -16,8 +25,12 @@ export interface SqlFragment {
  * `extraWhere` is SQL built by the caller from bound placeholders only (e.g. a time range), pushed
  * inside so the primary key prunes.
  */
-export function resolvedEvents(database: string, projectId: string, extraWhere = ''): SqlFragment {
+export function resolvedEvents(database: string, projectId: string, extraWhere = '', options: ResolveOptions = {}): SqlFragment {
   const where = extraWhere ? ` AND (${extraWhere})` : '';
+  if (options.aliases === false) {
+    const sql = `(SELECT * FROM ${database}.events AS e WHERE e.project_id = {project:String}${where})`;
+    return { sql, params: { project: projectId } };
+  }
   const sql = `(
     SELECT e.* REPLACE (if(a.person_id != '', a.person_id, e.person_id) AS person_id)
     FROM ${database}.events AS e
@@ -25,6 +38,12 @@ export function resolvedEvents(database: string, projectId: string, extraWhere =
     WHERE e.project_id = {project:String}${where}
   )`;
   return { sql, params: { project: projectId } };
+}
+
+/** Whether the project has any alias link (a primary-key lookup of at most one row). */
+export async function projectHasAliases(store: Pick<Store, 'query'>, database: string, projectId: string): Promise<boolean> {
+  const rows = await store.query(`SELECT 1 FROM ${database}.person_aliases WHERE project_id = {project:String} LIMIT 1`, { project: projectId });
+  return rows.length > 0;
 }
 
 /** (distinct_id, person_id): the latest link of each aliased distinct id. */

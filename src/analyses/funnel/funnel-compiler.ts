@@ -39,9 +39,14 @@ function periodExpr(plan: FunnelPlan, p: ParamBag): string {
   return `toString(${fn}(${local}))`;
 }
 
-export function compileFunnel(plan: FunnelPlan, database: string, projectId: string): CompiledQuery {
+export interface CompileOptions {
+  /** false when the project has no alias links: the event source then skips resolving them. */
+  readonly aliases?: boolean;
+}
+
+export function compileFunnel(plan: FunnelPlan, database: string, projectId: string, options: CompileOptions = {}): CompiledQuery {
   const p = new ParamBag({ project: projectId });
-  const persons = personStageSql(plan, database, projectId, p);
+  const persons = personStageSql(plan, database, projectId, p, options.aliases ?? true);
   const n = plan.steps.length;
   const bd = plan.breakdown;
 
@@ -113,9 +118,10 @@ export function compilePersons(
   database: string,
   projectId: string,
   o: PersonsQueryOptions,
+  options: CompileOptions = {},
 ): { page: CompiledQuery; count: CompiledQuery } {
   const p = new ParamBag({ project: projectId });
-  const persons = personStageSql(plan, database, projectId, p);
+  const persons = personStageSql(plan, database, projectId, p, options.aliases ?? true);
   const step = p.bind('UInt8', o.step);
   const where = [o.status === 'converted' ? `level >= ${step}` : `level = ${step} - 1`, 'level >= 1'];
   if (o.breakdownValue !== undefined) where.push(`value = ${p.bind('String', o.breakdownValue)}`);

@@ -3,17 +3,41 @@
  * reported attempt, 0 = never entered), `entry` (ms of the attempt's first event), `reach`
  * (Array(Int64), when steps 1..k had all been done) and `value` (breakdown value, '' if none).
  *
- * Shape: events → per-event sort key with step/exclusion flags → GROUP BY person collecting one
- * UInt256 per event → person properties joined → per-person attempt search (attempt-sql.ts).
+ * Shape: events → one integer sort key per event packing time, step/exclusion flags and (when it
+ * can matter) event id → GROUP BY person collecting the keys → person properties joined → keys
+ * sorted → per-person attempt search (attempt-sql.ts).
+ *
+ * Events are taken in the order (timestamp, flag word, event id) of docs/funnels.md. Two events
+ * with the same time and flags are interchangeable for everything but an event breakdown's value,
+ * so without such a breakdown the key leaves the event id out and fits in 64 bits: 44 bits of ms
+ * since 1900 (the DateTime64 range ends in 2299) and a 20-bit flag word. Sorting 64-bit keys costs
+ * a fraction of the 256-bit ones the id needs.
  */
 import { personProperty, resolvedEvents } from '../event-source.js';
 import { attemptLayers } from './attempt-sql.js';
 import { allOf, eventAccess, filterSql, type ParamBag, type PropertyAccess } from './filter-sql.js';
 import { FUNNEL_EVENT_TYPES, type FunnelPlan, type PlanFilter, type PlanMatcher } from './funnel-plan.js';
 
-/** Timestamps are biased by 2^62 so pre-1970 times still sort correctly as unsigned bits. */
+/** Wide keys: timestamps biased by 2^62 so pre-1970 times still sort correctly as unsigned bits. */
 const BIAS = '4611686018427387904';
-const LOW64 = '18446744073709551615';
+/** Narrow keys: ms from 1900-01-01 UTC, the earliest DateTime64 time. */
+const EPOCH_1900 = '2208988800000';
+const NARROW_FLAG_BITS = 20;
+
+/**
+ * How events are packed into sort keys. Flag word: bit k-1 = matches step k, then one bit per
+ * exclusion from `exclusionBit` on. The attempt search reads exclusions at bits 32+x.
+ */
+interface KeyLayout {
+  readonly narrow: boolean;
+  readonly exclusionBit: number;
+}
+
+function keyLayout(plan: FunnelPlan): KeyLayout {
+  const eventBreakdown = plan.breakdown !== null && plan.breakdown.type !== 'person';
+  const narrow = !eventBreakdown && plan.steps.length + plan.exclusions.length <= NARROW_FLAG_BITS;
+  return { narrow, exclusionBit: narrow ? plan.steps.length : 32 };
+}
 
 /** Person properties joined once per distinct key, as `pp0`, `pp1`, ... */
 class PersonJoins {
@@ -53,7 +77,7 @@ function personCondition(filters: readonly PlanFilter[], joins: PersonJoins, p: 
 const bit = (cond: string, k: number): string => `bitShiftLeft(toUInt64(${cond}), ${k})`;
 
 /** The per-person subquery; binds `{project:String}` (put it in the bag) and its own `fN` parameters. */
-export function personStageSql(plan: FunnelPlan, database: string, projectId: string, p: ParamBag): string {
+export function personStageSql(plan: FunnelPlan, database: string, projectId: string, p: ParamBag, aliases = true): string {
   const joins = new PersonJoins(p);
   const nonStrict = plan.mode !== 'strict';
 
@@ -68,20 +92,23 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
     const names = new Set([...plan.steps, ...plan.exclusions].flatMap((m) => m.names));
     scope.push(`e.event IN ${p.bind('Array(String)', [...names])}`);
   }
-  const source = resolvedEvents(database, projectId, scope.join(' AND '));
+  const source = resolvedEvents(database, projectId, scope.join(' AND '), { aliases });
+  const layout = keyLayout(plan);
 
   const flags = [
     ...plan.steps.map((s, k) => bit(eventCondition(s, p), k)),
-    ...plan.exclusions.map((x, i) => bit(eventCondition(x, p), 32 + i)),
+    ...plan.exclusions.map((x, i) => bit(eventCondition(x, p), layout.exclusionBit + i)),
   ].join(' + ');
   const globals = plan.eventFilters.map((f) => filterSql(f, eventAccess(f, p), p));
   const bd = plan.breakdown;
   const eventValue = bd && bd.type !== 'person' ? eventAccess({ source: bd.type, property: bd.property }, p).text : null;
 
-  const events = `SELECT person_id,
-      bitOr(bitOr(bitShiftLeft(toUInt256(toUInt64(toUnixTimestamp64Milli(timestamp) + ${BIAS})), 192),
-                  bitShiftLeft(toUInt256(reinterpretAsUInt128(event_id)), 64)),
-            toUInt256(${flags} AS flags)) AS k${eventValue ? `,\n      ${eventValue} AS bv` : ''}
+  const key = layout.narrow
+    ? `bitOr(bitShiftLeft(toUInt64(toUnixTimestamp64Milli(timestamp) + ${EPOCH_1900}), ${NARROW_FLAG_BITS}), ${flags} AS flags)`
+    : `bitOr(bitOr(bitShiftLeft(toUInt256(toUInt64(toUnixTimestamp64Milli(timestamp) + ${BIAS})), 192),
+                  bitShiftLeft(toUInt256(${flags} AS flags), 128)),
+            toUInt256(reinterpretAsUInt128(event_id)))`;
+  const events = `SELECT person_id, ${key} AS k${eventValue ? `,\n      ${eventValue} AS bv` : ''}
     FROM ${source.sql}
     WHERE ${allOf([...globals, ...(nonStrict ? ['flags != 0'] : [])])}`;
 
@@ -89,31 +116,48 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   // steps/exclusions whose person filters fail.
   const personBits = [
     ...plan.steps.map((s, k) => (s.personFilters.length ? bit(personCondition(s.personFilters, joins, p), k) : bit('1', k))),
-    ...plan.exclusions.map((x, i) =>
-      x.personFilters.length ? bit(personCondition(x.personFilters, joins, p), 32 + i) : bit('1', 32 + i),
-    ),
+    ...plan.exclusions.map((x, i) => {
+      const b = layout.exclusionBit + i;
+      return x.personFilters.length ? bit(personCondition(x.personFilters, joins, p), b) : bit('1', b);
+    }),
   ];
   const usesPersonMask = [...plan.steps, ...plan.exclusions].some((m) => m.personFilters.length > 0);
-  const personMask = usesPersonMask ? `(${personBits.join(' + ')})` : `toUInt64('${LOW64}')`;
+  // The mask applies before sorting: the order compares the flags the person's events end up with.
+  const keyMask = !usesPersonMask
+    ? null
+    : layout.narrow
+      ? `bitOr(${personBits.join(' + ')}, bitNot(toUInt64(${2 ** NARROW_FLAG_BITS - 1})))`
+      : `bitNot(bitShiftLeft(toUInt256(bitNot(toUInt64(${personBits.join(' + ')}))), 128))`;
   const personWhere = personCondition(plan.personFilters, joins, p);
   const personValue = bd?.type === 'person' ? joins.access(bd.property).text : `''`;
 
-  const grouped = `SELECT person_id, arraySort(groupArray(k)) AS ks${
-    eventValue ? ', arraySort((v, x) -> x, groupArray(bv), groupArray(k)) AS bvs' : ''
-  }
+  const grouped = `SELECT person_id, groupArray(k) AS ks${eventValue ? ', groupArray(bv) AS bvs' : ''}
     FROM (${events})
     GROUP BY person_id`;
 
-  const perPerson = `SELECT g.person_id AS person_id, g.ks AS ks${eventValue ? ', g.bvs AS bvs' : ''},
-      ${personMask} AS pmask, ${personValue} AS pvalue
+  const masked = keyMask ? `arrayMap(x -> bitAnd(x, mask), g.ks)` : 'g.ks';
+  const perPerson = `SELECT g.person_id AS person_id, ${keyMask ? `${keyMask} AS mask, ` : ''}${
+    eventValue ? `arraySort((v, x) -> x, g.bvs, ${masked}) AS bvs, ` : ''
+  }arraySort(${masked}) AS ks, ${personValue} AS pvalue
     FROM (${grouped}) AS g
     ${joins.sql(database)}
     WHERE ${personWhere}`;
 
+  const stepBits = `toUInt64(${2 ** plan.steps.length - 1})`;
+  const exclusionBits = `toUInt64(${2 ** plan.exclusions.length - 1})`;
+  const flagWord = layout.narrow
+    ? plan.exclusions.length === 0
+      ? `bitAnd(x, ${stepBits})`
+      : `bitOr(bitAnd(x, ${stepBits}), bitShiftLeft(bitAnd(bitShiftRight(x, ${layout.exclusionBit}), ${exclusionBits}), 32))`
+    : 'toUInt64(bitShiftRight(x, 128))';
+  const time = layout.narrow
+    ? `toInt64(bitShiftRight(x, ${NARROW_FLAG_BITS})) - ${EPOCH_1900}`
+    : `toInt64(bitShiftRight(x, 192)) - ${BIAS}`;
+
   const valueExpr = !bd ? `''` : bd.type === 'person' ? 'pvalue' : `bvs[ms[${bd.attributionStep}]]`;
   let sql = `SELECT person_id, ${eventValue ? 'bvs, ' : ''}pvalue,
-      arrayMap(x -> toInt64(bitShiftRight(x, 192)) - ${BIAS}, ks) AS ts,
-      arrayMap(x -> bitAnd(toUInt64(x), pmask), ks) AS fl
+      arrayMap(x -> ${time}, ks) AS ts,
+      arrayMap(x -> ${flagWord}, ks) AS fl
     FROM (${perPerson})`;
   for (const layer of attemptLayers(plan, p)) sql = `SELECT *, ${layer.join(', ')} FROM (${sql})`;
   return `SELECT person_id, level, entry, reach, ${valueExpr} AS value FROM (${sql})`;

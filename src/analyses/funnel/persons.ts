@@ -3,6 +3,7 @@
  * (`dropped`: reached step k-1 but not k), with their person properties, a page at a time.
  */
 import type { AnalysisContext } from '../analysis.js';
+import { projectHasAliases } from '../event-source.js';
 import type { FunnelDefinition } from './definition.js';
 import { compilePersons } from './funnel-compiler.js';
 import { planFunnel } from './funnel-plan.js';
@@ -63,13 +64,20 @@ export async function personsAtStep(
   const issues = personsOptionIssues(definition, options);
   if (issues.length > 0) throw new RangeError(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
   const plan = planFunnel(definition, ctx);
-  const q = compilePersons(plan, ctx.store.database, ctx.projectId, {
-    step: options.step,
-    status: options.status,
-    limit: options.limit ?? DEFAULT_PERSONS_LIMIT,
-    offset: options.offset ?? 0,
-    breakdownValue: options.breakdownValue,
-  });
+  const aliases = await projectHasAliases(ctx.store, ctx.store.database, ctx.projectId);
+  const q = compilePersons(
+    plan,
+    ctx.store.database,
+    ctx.projectId,
+    {
+      step: options.step,
+      status: options.status,
+      limit: options.limit ?? DEFAULT_PERSONS_LIMIT,
+      offset: options.offset ?? 0,
+      breakdownValue: options.breakdownValue,
+    },
+    { aliases },
+  );
   const rows = await ctx.store.query<PageRow>(q.page.sql, q.page.params);
   let total = Number(rows[0]?.total ?? 0);
   if (rows.length === 0 && (options.offset ?? 0) > 0) {

@@ -132,10 +132,33 @@ function simulate(plan: FunnelPlan, events: readonly ReferenceEvent[], steps: bo
   return { start, fills, level: levelOf(fills) };
 }
 
-function personOutcome(plan: FunnelPlan, personId: string, events: readonly ReferenceEvent[], data: ReferenceData): PersonOutcome | null {
+/**
+ * Orders events in the same millisecond by what they match, read as a binary number with step 1
+ * as the lowest digit, then the later steps, then the exclusions: fewer and earlier matches first.
+ */
+function compareMatches(a: readonly boolean[], b: readonly boolean[]): number {
+  for (let j = a.length - 1; j >= 0; j--) {
+    if (a[j] !== b[j]) return a[j] === true ? 1 : -1;
+  }
+  return 0;
+}
+
+function personOutcome(plan: FunnelPlan, personId: string, unsorted: readonly ReferenceEvent[], data: ReferenceData): PersonOutcome | null {
   const person = data.personProperties.get(personId);
-  const steps = events.map((e) => plan.steps.map((s) => matches(s, e, person)));
-  const excl = events.map((e) => plan.exclusions.map((x) => matches(x, e, person)));
+  const rows = unsorted.map((e) => ({
+    e,
+    steps: plan.steps.map((s) => matches(s, e, person)),
+    excl: plan.exclusions.map((x) => matches(x, e, person)),
+  }));
+  rows.sort(
+    (a, b) =>
+      a.e.timestampMs - b.e.timestampMs ||
+      compareMatches([...a.steps, ...a.excl], [...b.steps, ...b.excl]) ||
+      compareText(uuidOrderKey(a.e.eventId), uuidOrderKey(b.e.eventId)),
+  );
+  const events = rows.map((r) => r.e);
+  const steps = rows.map((r) => r.steps);
+  const excl = rows.map((r) => r.excl);
   let best: Attempt | null = null;
   events.forEach((e, i) => {
     const inRange = (plan.fromMs === null || e.timestampMs >= plan.fromMs) && (plan.toMs === null || e.timestampMs < plan.toMs);
@@ -177,7 +200,6 @@ export function referenceOutcomes(plan: FunnelPlan, data: ReferenceData): Person
   }
   const out: PersonOutcome[] = [];
   for (const [personId, events] of byPerson) {
-    events.sort((a, b) => a.timestampMs - b.timestampMs || compareText(uuidOrderKey(a.eventId), uuidOrderKey(b.eventId)));
     const o = personOutcome(plan, personId, events, data);
     if (o) out.push(o);
   }

@@ -2,6 +2,7 @@
  * Runs a funnel on a store: plan, compile, execute one statement, shape the rows.
  */
 import type { AnalysisContext } from '../analysis.js';
+import { projectHasAliases } from '../event-source.js';
 import type { FunnelDefinition } from './definition.js';
 import { SET_OTHER, SET_PERIOD, SET_TOTAL, SET_VALUE, compileFunnel, type StatsRow } from './funnel-compiler.js';
 import { planFunnel, type FunnelPlan } from './funnel-plan.js';
@@ -57,7 +58,8 @@ export function shapeFunnel(plan: FunnelPlan, rows: readonly StatsRow[]): Funnel
 
 export async function runFunnel(ctx: AnalysisContext, definition: FunnelDefinition): Promise<FunnelResult> {
   const plan = planFunnel(definition, ctx);
-  const q = compileFunnel(plan, ctx.store.database, ctx.projectId);
+  const aliases = await projectHasAliases(ctx.store, ctx.store.database, ctx.projectId);
+  const q = compileFunnel(plan, ctx.store.database, ctx.projectId, { aliases });
   const rows = await ctx.store.query<StatsRow>(q.sql, q.params);
   return shapeFunnel(plan, rows);
 }

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { FunnelDefinition, FunnelFilter, OrderMode } from '../../../src/analyses/funnel/definition.js';
-import { DAY, MIN, T0, type EventSpec, type PersonPropSpec } from './helpers.js';
+import { DAY, MIN, T0, type AliasSpec, type EventSpec, type PersonPropSpec } from './helpers.js';
 
 export const HOSTILE = ['', 'a', "o'hara", 'back\\slash', 'quote"d', 'new\nline', '😀', 'dot.ted', 'ü', '\u0000nul', "x'); DROP TABLE events; --"];
 const NAMES = ['A', 'B', 'C', "x'); DROP", 'é😀'];
@@ -20,6 +20,8 @@ const PERSONS = ['p1', 'p2', 'p3', "o'neil", 'ü', '😀', 'back\\slash', 'p\nne
 export interface Case {
   readonly events: EventSpec[];
   readonly personProps: PersonPropSpec[];
+  /** Identity links; absent or empty in about half the cases, so both event sources run. */
+  readonly aliases?: AliasSpec[];
   readonly definition: FunnelDefinition;
   readonly timezone: string;
 }
@@ -58,6 +60,25 @@ const personProps: fc.Arbitrary<PersonPropSpec[]> = fc
     const seen = new Set<string>();
     return list.filter((p) => !seen.has(p.person) && seen.add(p.person)).map((p) => ({ person: p.person, key: 'tier', value: p.value }));
   });
+
+/**
+ * Links from some persons' ids to another person (or a merged one never seen in events). A linked
+ * id carries no person properties and is never itself a target, so the person each event and
+ * property belongs to is unambiguous.
+ */
+function aliases(props: readonly PersonPropSpec[]): fc.Arbitrary<AliasSpec[]> {
+  const withProps = new Set(props.map((p) => p.person));
+  return fc
+    .array(fc.record({ distinct: fc.constantFrom(...PERSONS), person: fc.constantFrom(...PERSONS, 'merged') }), { maxLength: 3 })
+    .map((list) => {
+      const out: AliasSpec[] = [];
+      for (const a of list) {
+        const clash = out.some((o) => o.distinct === a.distinct || o.distinct === a.person || o.person === a.distinct);
+        if (a.distinct !== a.person && !withProps.has(a.distinct) && !clash) out.push(a);
+      }
+      return out;
+    });
+}
 
 const regexes = ['^a', 'b$', '1|2', '\\.', '😀', "'", 'a.b', '^$'];
 
@@ -131,10 +152,13 @@ function definition(modes: readonly OrderMode[], maxSteps: number): fc.Arbitrary
 
 /** A case; `days` spreads events over that many days (trend periods, date-only bounds). */
 export function funnelCase(modes: readonly OrderMode[], opts: { maxSteps?: number; days?: number } = {}): fc.Arbitrary<Case> {
-  return fc.record({
-    events: events(opts.days ?? 3),
-    personProps,
-    definition: definition(modes, opts.maxSteps ?? 4),
-    timezone: fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York'),
-  });
+  return personProps.chain((props) =>
+    fc.record({
+      events: events(opts.days ?? 3),
+      personProps: fc.constant(props),
+      aliases: fc.oneof(fc.constant<AliasSpec[]>([]), aliases(props)),
+      definition: definition(modes, opts.maxSteps ?? 4),
+      timezone: fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York'),
+    }),
+  );
 }

@@ -90,13 +90,21 @@ test('one event fills one step: repeated steps need repeated events', async () =
   assert.deepEqual(persons(r), [3, 2, 1]);
 });
 
-test('equal timestamps are ordered by event id', async () => {
-  const r = await funnel({ steps: [{ event: 'a' }, { event: 'b' }] }, [
-    ev('p1', 'b', T0, { id: orderedId(1) }), ev('p1', 'a', T0, { id: orderedId(2) }), // b comes first: step 1 only
-    ev('p2', 'a', T0, { id: orderedId(3) }), ev('p2', 'b', T0, { id: orderedId(4) }), // a then b, 0 ms apart
+test('equal timestamps: an event matching an earlier step comes first, then event id order', async () => {
+  const steps = [{ event: 'a' }, { event: 'b' }];
+  const r = await funnel({ steps }, [
+    ev('p1', 'b', T0, { id: orderedId(1) }), ev('p1', 'a', T0, { id: orderedId(2) }), // a is taken first whatever the ids
+    ev('p2', 'a', T0, { id: orderedId(3) }), ev('p2', 'b', T0, { id: orderedId(4) }),
   ]);
-  assert.deepEqual(persons(r), [2, 1]);
+  assert.deepEqual(persons(r), [2, 2]);
   assert.deepEqual(r.steps[1]?.timeToConvert, { avgMs: 0, medianMs: 0, p90Ms: 0 });
+  // Two step-1 events in one millisecond: the one later in id order starts the reported attempt
+  // (among equally far attempts the later wins), so it gives the breakdown value.
+  const byId = await funnel({ steps, breakdown: { type: 'event', property: 'src' } }, [
+    ev('p1', 'a', T0, { id: orderedId(5), props: { src: 'x' } }), ev('p1', 'a', T0, { id: orderedId(6), props: { src: 'y' } }), ev('p1', 'b', T0 + MIN, { id: orderedId(9) }),
+    ev('p2', 'a', T0, { id: orderedId(8), props: { src: 'x' } }), ev('p2', 'a', T0, { id: orderedId(7), props: { src: 'y' } }), ev('p2', 'b', T0 + MIN, { id: orderedId(10) }),
+  ]);
+  assert.deepEqual(byId.breakdown?.rows.map((b) => [b.value, persons({ ...byId, steps: b.steps })]), [['x', [1, 1]], ['y', [1, 1]]]);
 });
 
 test('strict order: any other funnel-visible event in between breaks the sequence', async () => {

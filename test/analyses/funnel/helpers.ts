@@ -19,6 +19,12 @@ export interface EventSpec {
   readonly cols?: Readonly<Partial<Record<EventColumn, string>>>;
 }
 
+/** An identity link: events and properties of `distinct` belong to `person`. */
+export interface AliasSpec {
+  readonly distinct: string;
+  readonly person: string;
+}
+
 export interface PersonPropSpec {
   readonly person: string;
   readonly key: string;
@@ -71,10 +77,11 @@ export function eventRows(project: string, events: readonly EventSpec[]): EventR
   }));
 }
 
-export function referenceData(events: readonly EventSpec[], personProps: readonly PersonPropSpec[] = []): ReferenceData {
+export function referenceData(events: readonly EventSpec[], personProps: readonly PersonPropSpec[] = [], aliases: readonly AliasSpec[] = []): ReferenceData {
+  const personOf = new Map(aliases.map((a) => [a.distinct, a.person]));
   const refEvents: ReferenceEvent[] = withIds(events).map((e) => ({
     eventId: e.id,
-    personId: e.person,
+    personId: personOf.get(e.person) ?? e.person,
     type: e.type ?? 'track',
     event: e.event,
     timestampMs: e.t,
@@ -86,10 +93,10 @@ export function referenceData(events: readonly EventSpec[], personProps: readonl
   return { events: refEvents, personProperties };
 }
 
-/** Inserts several projects' events and person properties in two round trips. */
+/** Inserts several projects' events, person properties and aliases in at most three round trips. */
 export async function insertProjects(
   store: Store,
-  projects: ReadonlyArray<{ project: string; events: readonly EventSpec[]; personProps?: readonly PersonPropSpec[] }>,
+  projects: ReadonlyArray<{ project: string; events: readonly EventSpec[]; personProps?: readonly PersonPropSpec[]; aliases?: readonly AliasSpec[] }>,
 ): Promise<void> {
   const rows = projects.flatMap((p) => eventRows(p.project, p.events));
   if (rows.length > 0) await store.insertJsonRows('events', rows.map((r) => JSON.stringify(r)).join('\n'));
@@ -97,6 +104,10 @@ export async function insertProjects(
     (p.personProps ?? []).map((x) => ({ project_id: p.project, person_id: x.person, key: x.key, value: x.value, updated_at: toSqlTime(T0) })),
   );
   if (props.length > 0) await store.insertJsonRows('person_properties', props.map((r) => JSON.stringify(r)).join('\n'));
+  const links = projects.flatMap((p) =>
+    (p.aliases ?? []).map((a) => ({ project_id: p.project, distinct_id: a.distinct, person_id: a.person, updated_at: toSqlTime(T0) })),
+  );
+  if (links.length > 0) await store.insertJsonRows('person_aliases', links.map((r) => JSON.stringify(r)).join('\n'));
 }
 
 export function context(store: Store, projectId: string, timezone = 'UTC'): AnalysisContext {
