@@ -16,6 +16,7 @@ const HELP: Partial<Record<keyof Config, string>> = {
   logSegmentBytes: 'log segment size in bytes',
   quarantinePayloadChars: 'quarantined payloads are truncated to this many characters',
   maxImportBytes: 'largest file accepted by POST /v1/import/file in bytes',
+  ingestWorkers: 'threads that parse and normalize ingest requests (0 = on the request thread)',
   logLevel: 'server log level',
 };
 
@@ -36,5 +37,5 @@ export function configFrom(opts: Record<string, unknown>): Config {
 export const DATA_KEYS: ReadonlyArray<keyof Config> = ['dataDir', 'database'];
 export const SERVER_KEYS: ReadonlyArray<keyof Config> = [
   'dataDir', 'database', 'host', 'port', 'maxEventBytes', 'maxBatchBytes', 'rateLimitEventsPerSecond',
-  'flushIntervalMs', 'flushMaxEvents', 'maxPendingLogBytes', 'logSegmentBytes', 'quarantinePayloadChars', 'maxImportBytes', 'logLevel',
+  'flushIntervalMs', 'flushMaxEvents', 'maxPendingLogBytes', 'logSegmentBytes', 'quarantinePayloadChars', 'maxImportBytes', 'ingestWorkers', 'logLevel',
 ];
