@@ -33,7 +33,10 @@ function eventSet(input: TrendsQueryInput, params: SqlParams): string {
     where.push(`event IN ${params.bind('Array(String)', events)}`);
   }
   if (filters.eventWhere) where.push(filters.eventWhere);
-  const src = resolvedEvents(database, projectId, where.join(' AND '));
+  // Counts, sums and averages of events never look at the person: resolving identities (a join
+  // against every alias link of the project) would only cost time.
+  const needsPerson = def.measure.type === 'persons' || def.breakdown?.source === 'person' || filters.personWhere !== '';
+  const src = resolvedEvents(database, projectId, where.join(' AND '), needsPerson ? {} : { aliases: false });
 
   let join = '';
   let bv = 'CAST(NULL AS Nullable(String))';
