@@ -51,7 +51,8 @@ function asList(v: string | string[] | undefined): string[] {
 const isoOf = (engineTime: string): string => `${engineTime.replace(' ', 'T')}Z`;
 
 export async function eventNames(store: Store, projectId: string, days: number | undefined, limit: number, now: number): Promise<EventName[]> {
-  const since = days === undefined ? '' : ' AND timestamp >= fromUnixTimestamp64Milli({since:Int64}, \'UTC\')';
+  // The day condition lets the sort key prune (see timeRangeSql).
+  const since = days === undefined ? '' : " AND timestamp >= fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND toDate(timestamp) >= toDate(fromUnixTimestamp64Milli({since:Int64}, 'UTC'))";
   const rows = await store.query<{ name: string; count: number; last: string }>(
     `SELECT event AS name, toUInt32(count()) AS count, toString(max(timestamp)) AS last
      FROM ${store.database}.events

@@ -8,7 +8,7 @@ import { resolvedEvents, type SqlFragment } from '../event-source.js';
 import { ACTIVITY_SQL } from '../shared/activity.js';
 import { durationMs } from '../shared/duration.js';
 import { compileFilters } from '../shared/filters.js';
-import { SqlParams, instantSql } from '../shared/sql-params.js';
+import { SqlParams, timeRangeSql } from '../shared/sql-params.js';
 import type { TimeRange } from '../shared/time-range.js';
 import type { PathsDefinition } from './definition.js';
 
@@ -24,7 +24,7 @@ export function compilePaths(input: PathsQueryInput): SqlFragment {
   const { database, projectId, definition: def, range } = input;
   const params = new SqlParams();
   const filters = compileFilters(def.filters, params, database);
-  const where = [ACTIVITY_SQL, `timestamp >= ${instantSql(params, range.fromMs)}`, `timestamp < ${instantSql(params, range.toMs)}`];
+  const where = [ACTIVITY_SQL, timeRangeSql(params, range.fromMs, range.toMs)];
   if (filters.eventWhere) where.push(filters.eventWhere);
   const src = resolvedEvents(database, projectId, where.join(' AND '));
   const start = params.bind('String', def.startEvent);

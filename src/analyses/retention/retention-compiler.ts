@@ -6,7 +6,7 @@
 import { resolvedEvents, type SqlFragment } from '../event-source.js';
 import { ACTIVITY_SQL } from '../shared/activity.js';
 import { compileFilters } from '../shared/filters.js';
-import { SqlParams, instantSql } from '../shared/sql-params.js';
+import { SqlParams, instantSql, timeRangeSql } from '../shared/sql-params.js';
 import { bucketKeyOf, bucketKeySql, bucketStartMs } from '../shared/time-buckets.js';
 import type { TimeRange } from '../shared/time-range.js';
 import type { RetentionDefinition } from './definition.js';
@@ -33,7 +33,7 @@ export function compileRetention(input: RetentionQueryInput): SqlFragment {
 
   // A first occurrence inside [from, to) is the minimum of the occurrences before `to`.
   const cohortSrc = resolvedEvents(database, projectId, withFilters([
-    `timestamp < ${instantSql(params, range.toMs)}`,
+    timeRangeSql(params, null, range.toMs),
     ...eventIs(def.cohortEvent),
   ]));
   // Returns can only count in buckets after the first cohort bucket and up to `periods` after the
@@ -41,8 +41,7 @@ export function compileRetention(input: RetentionQueryInput): SqlFragment {
   const lastCohort = bucketKeyOf(range.toMs - 1, def.interval, timezone);
   const returnEnd = bucketStartMs(lastCohort + def.periods + 1, def.interval, timezone);
   const returnSrc = resolvedEvents(database, projectId, withFilters([
-    `timestamp >= ${instantSql(params, range.fromMs)}`,
-    `timestamp < ${instantSql(params, returnEnd)}`,
+    timeRangeSql(params, range.fromMs, returnEnd),
     ...eventIs(def.returnEvent),
   ]));
   const personWhere = filters.personWhere || '1';

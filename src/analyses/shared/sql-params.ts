@@ -35,3 +35,22 @@ export class SqlParams {
 export function instantSql(params: SqlParams, ms: number): string {
   return `fromUnixTimestamp64Milli(${params.bind('Int64', ms)}, 'UTC')`;
 }
+
+/**
+ * `column` in [fromMs, toMs) (either bound may be null: open), repeated on the UTC day, which is
+ * what the events table's sort key holds: the engine does not narrow `toDate(timestamp)` from
+ * bounds on a DateTime64, so without the day conditions a one-day query reads every granule of
+ * the month's parts (measured: 295 ms → 22 ms for two days of 100M events).
+ */
+export function timeRangeSql(params: SqlParams, fromMs: number | null, toMs: number | null, column = 'timestamp'): string {
+  const conds: string[] = [];
+  if (fromMs !== null) {
+    const from = instantSql(params, fromMs);
+    conds.push(`${column} >= ${from}`, `toDate(${column}) >= toDate(${from})`);
+  }
+  if (toMs !== null) {
+    const to = instantSql(params, toMs);
+    conds.push(`${column} < ${to}`, `toDate(${column}) <= toDate(${to})`);
+  }
+  return conds.length > 0 ? conds.join(' AND ') : '1';
+}

@@ -7,7 +7,7 @@ import { ACTIVITY_SQL } from '../shared/activity.js';
 import { columnIdentifier } from '../shared/columns.js';
 import { compileFilters } from '../shared/filters.js';
 import { numericSql } from '../shared/numeric.js';
-import { SqlParams, instantSql } from '../shared/sql-params.js';
+import { SqlParams, timeRangeSql } from '../shared/sql-params.js';
 import { bucketKeySql } from '../shared/time-buckets.js';
 import type { TimeRange } from '../shared/time-range.js';
 import type { TrendsDefinition } from './definition.js';
@@ -27,7 +27,7 @@ export interface TrendsQueryInput {
 function eventSet(input: TrendsQueryInput, params: SqlParams): string {
   const { database, projectId, definition: def, range } = input;
   const filters = compileFilters(def.filters, params, database);
-  const where = [ACTIVITY_SQL, `timestamp >= ${instantSql(params, range.fromMs)}`, `timestamp < ${instantSql(params, range.toMs)}`];
+  const where = [ACTIVITY_SQL, timeRangeSql(params, range.fromMs, range.toMs)];
   if (def.event !== undefined) {
     const events = typeof def.event === 'string' ? [def.event] : def.event;
     where.push(`event IN ${params.bind('Array(String)', events)}`);
