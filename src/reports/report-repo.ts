@@ -210,21 +210,26 @@ export class ReportRepo {
   /** Everything a run needs to know before it starts, in one round trip. */
   async state(projectId: string, reportId: string, revision: number): Promise<MaterializedState> {
     const mine = `project_id = {project:String} AND report_id = {report:String}`;
-    const [r] = await this.store.query<{ v: string; n: string; lo: string; hi: string; w: string | null }>(
-      `SELECT
-         toString(greatest((SELECT max(version) FROM ${this.db}.report_buckets WHERE ${mine}),
-                           (SELECT max(version) FROM ${this.db}.report_results WHERE ${mine}))) AS v,
-         toString(b.n) AS n, toString(b.lo) AS lo, toString(b.hi) AS hi,
-         (SELECT if(count() = 0, NULL, toString(max(watermark))) FROM ${this.db}.report_runs
-          WHERE ${mine} AND revision = {revision:UInt32} AND status = 'finished' AND watermark IS NOT NULL) AS w
-       FROM (SELECT count() AS n, min(bucket) AS lo, max(bucket) AS hi FROM ${this.db}.report_buckets
-             WHERE ${mine} AND revision = {revision:UInt32}) AS b`,
+    // One statement of three plain aggregates: the same answer as scalar subqueries, which the
+    // engine plans several times slower on these small tables.
+    const rows = await this.store.query<{ k: string; a: string; b: string; c: string; d: string }>(
+      `SELECT 'b' AS k, toString(max(version)) AS a, toString(countIf(revision = {revision:UInt32})) AS b,
+              toString(minIf(bucket, revision = {revision:UInt32})) AS c, toString(maxIf(bucket, revision = {revision:UInt32})) AS d
+       FROM ${this.db}.report_buckets WHERE ${mine}
+       UNION ALL
+       SELECT 'r', toString(max(version)), '', '', '' FROM ${this.db}.report_results WHERE ${mine}
+       UNION ALL
+       SELECT 'w', if(count() = 0, '', toString(max(watermark))), '', '', '' FROM ${this.db}.report_runs
+       WHERE ${mine} AND revision = {revision:UInt32} AND status = 'finished' AND watermark IS NOT NULL`,
       { project: projectId, report: reportId, revision },
     );
+    const row = (k: string) => rows.find((r) => r.k === k);
+    const buckets = row('b');
+    const n = Number(buckets?.b ?? 0);
     return {
-      nextVersion: Number(r?.v ?? 0) + 1,
-      extent: r && Number(r.n) > 0 ? { lo: Number(r.lo), hi: Number(r.hi) } : null,
-      watermark: r?.w ?? null,
+      nextVersion: Math.max(Number(buckets?.a ?? 0), Number(row('r')?.a ?? 0)) + 1,
+      extent: n > 0 ? { lo: Number(buckets!.c), hi: Number(buckets!.d) } : null,
+      watermark: row('w')?.a || null,
     };
   }
 
