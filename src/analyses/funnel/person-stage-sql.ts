@@ -84,8 +84,15 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   // Events the funnel can see: the scan covers [from, to + window) because a step can follow an
   // attempt that started just before `to`.
   const scope = [`e.type IN (${FUNNEL_EVENT_TYPES.map((t) => `'${t}'`).join(', ')})`];
-  if (plan.fromMs !== null) scope.push(`e.timestamp >= fromUnixTimestamp64Milli(${p.bind('Int64', plan.fromMs)}, 'UTC')`);
-  if (plan.toMs !== null) scope.push(`e.timestamp < fromUnixTimestamp64Milli(${p.bind('Int64', plan.toMs + plan.windowMs)}, 'UTC')`);
+  // Each bound is repeated on the UTC day, which the sort key holds (see timeRangeSql).
+  if (plan.fromMs !== null) {
+    const from = `fromUnixTimestamp64Milli(${p.bind('Int64', plan.fromMs)}, 'UTC')`;
+    scope.push(`e.timestamp >= ${from}`, `toDate(e.timestamp) >= toDate(${from})`);
+  }
+  if (plan.toMs !== null) {
+    const to = `fromUnixTimestamp64Milli(${p.bind('Int64', plan.toMs + plan.windowMs)}, 'UTC')`;
+    scope.push(`e.timestamp < ${to}`, `toDate(e.timestamp) <= toDate(${to})`);
+  }
   if (nonStrict) {
     // Strict mode needs every event (any of them can break a sequence); the others only need
     // events that can fill a step or trigger an exclusion.
