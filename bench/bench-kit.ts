@@ -64,10 +64,12 @@ export function table(columns: readonly string[], rows: ReadonlyArray<ReadonlyAr
 
 /** Starts `clickpath serve` in its own process (as users run it) and resolves with its URL. */
 export async function startServerProcess(args: readonly string[]): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {
-  const main = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+  // The compiled CLI, as users run it (`npm run bench` builds it first); sources through tsx
+  // carry the transpiler's helpers, which cost measurable CPU per event.
+  const main = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") profiles the server under load.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', main, 'serve', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, main, 'serve', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
