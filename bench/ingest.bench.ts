@@ -65,7 +65,7 @@ async function run(url: string, pid: number, opts: Omit<autocannon.Options, 'url
 }
 
 /** Waits until the loader has stored everything in the log; returns how long that took (s). */
-async function waitForLoader(url: string, dataDir: string): Promise<number> {
+async function waitForLoader(url: string, dataDir: string, projectId: string): Promise<number> {
   const adminKey = readFileSync(join(dataDir, 'admin-key'), 'utf8').trim();
   const t0 = performance.now();
   for (;;) {
@@ -76,18 +76,14 @@ async function waitForLoader(url: string, dataDir: string): Promise<number> {
   }
 }
 
-let projectId = '';
-
-async function createProject(url: string, dataDir: string): Promise<string> {
+async function createProject(url: string, dataDir: string): Promise<{ writeKey: string; projectId: string }> {
   const adminKey = readFileSync(join(dataDir, 'admin-key'), 'utf8').trim();
   const res = await fetch(url + '/v1/projects', {
     method: 'POST',
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'bench' }),
   });
-  const project = (await res.json()) as { writeKey: string; projectId: string };
-  projectId = project.projectId;
-  return project.writeKey;
+  return (await res.json()) as { writeKey: string; projectId: string };
 }
 
 export async function ingestBench(opts: Options = { seconds: 10 }): Promise<SectionResult> {
@@ -95,7 +91,7 @@ export async function ingestBench(opts: Options = { seconds: 10 }): Promise<Sect
   const dataDir = mkdtempSync(join(tmpdir(), 'clickpath-bench-ingest-'));
   const server = await startServerProcess(['--data-dir', dataDir, '--port', '0']);
   try {
-    const writeKey = await createProject(server.url, dataDir);
+    const { writeKey, projectId } = await createProject(server.url, dataDir);
     const auth = `Basic ${Buffer.from(writeKey + ':').toString('base64')}`;
     const headers = { authorization: auth, 'content-type': 'application/json' };
 
@@ -108,7 +104,7 @@ export async function ingestBench(opts: Options = { seconds: 10 }): Promise<Sect
       requests: [{ method: 'POST', path: '/v1/batch', headers, setupRequest: (req) => ({ ...req, body: batchBody() }) }],
     });
     // Singles are measured on a settled server, not while it still loads the batches' backlog.
-    const drainSeconds = await waitForLoader(server.url, dataDir);
+    const drainSeconds = await waitForLoader(server.url, dataDir, projectId);
     const probe = fsyncProbe(join(dataDir, 'fsync-probe.bin'));
     const singleRun = await run(server.url, pid, {
       connections: 32,

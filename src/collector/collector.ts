@@ -70,8 +70,7 @@ export class Collector {
     const cost = prepared.accepted + prepared.rejected.length;
     const allowed = this.limiter.take(req.projectId, Math.max(1, cost));
     if (!allowed.ok) return { kind: 'rate_limited', retryAfterSeconds: allowed.retryAfterSeconds };
-    const record = Buffer.isBuffer(prepared.record) ? prepared.record : Buffer.from(prepared.record.buffer, prepared.record.byteOffset, prepared.record.byteLength);
-    const { position } = await this.log.append(record);
+    const { position } = await this.log.append(prepared.record);
     return { kind: 'stored', accepted: prepared.accepted, rejected: prepared.rejected, position };
   }
 

@@ -36,7 +36,10 @@ interface Slot {
   readonly pending: Map<number, Pending>;
 }
 
-type Reply = { id: number; prepared: Prepared } | { id: number; error: string };
+/** Across the thread boundary a record arrives as a plain Uint8Array. */
+type Reply =
+  | { id: number; prepared: Exclude<Prepared, { kind: 'record' }> | (Omit<Extract<Prepared, { kind: 'record' }>, 'record'> & { record: Uint8Array }) }
+  | { id: number; error: string };
 
 // Built, the worker is the .js next to this file. Run from sources (tests, benchmarks) it is .ts,
 // and Node 20 does not hand the main thread's tsx loader to worker threads: the worker registers

@@ -22,7 +22,7 @@ export type Prepared =
   | {
       readonly kind: 'record';
       /** The encoded log record (accepted rows and quarantined items). */
-      readonly record: Uint8Array;
+      readonly record: Buffer;
       readonly accepted: number;
       readonly rejected: readonly ItemError[];
     };

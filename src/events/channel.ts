@@ -47,7 +47,7 @@ export function deriveChannel(inputs: ChannelInputs): Channel {
     if (SEARCH_MEDIUM.has(medium)) return 'search';
     if (REFERRAL_MEDIUM.has(medium)) return 'referral';
   }
-  const page = parseUrl(inputs.pageUrl);
+  const page = parseAbsoluteUrl(inputs.pageUrl);
   if (page && AD_CLICK_IDS.some((id) => page.searchParams.has(id))) return 'paid';
   if (source !== '' || medium !== '') {
     const words = source.split(/[^a-z0-9]+/);
@@ -56,7 +56,7 @@ export function deriveChannel(inputs: ChannelInputs): Channel {
     if (/newsletter|email/.test(source)) return 'email';
     return 'referral';
   }
-  const referrerHost = hostOf(parseUrl(inputs.referrer));
+  const referrerHost = hostOf(parseAbsoluteUrl(inputs.referrer));
   if (referrerHost === '') return 'direct';
   if (WEBMAIL_HOSTS.test(referrerHost)) return 'email';
   const labels = referrerHost.split('.');
@@ -66,7 +66,6 @@ export function deriveChannel(inputs: ChannelInputs): Channel {
   return 'referral';
 }
 
-const parseUrl = parseAbsoluteUrl;
 
 /** Lower-case host without a leading "www.", '' when unknown. */
 function hostOf(url: URL | undefined): string {

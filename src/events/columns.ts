@@ -25,7 +25,7 @@ export function typedColumns(type: MessageType, properties: JsonObject | undefin
   const pageField = (key: string): string =>
     (type === 'page' ? textOf(own(properties, key)) : '') || textOf(own(page, key));
   const page_url = pageField('url');
-  const url = parseLoose(page_url);
+  const url = parseLooseUrl(page_url);
   const page_path = pageField('path') || (url?.pathname ?? '');
 
   const campaign = objectAt(context, 'campaign');
@@ -60,7 +60,6 @@ export function typedColumns(type: MessageType, properties: JsonObject | undefin
 }
 
 /** Absolute URLs as they are, relative ones ("/a?b=c") against a placeholder origin. */
-const parseLoose = parseLooseUrl;
 
 /** Context leaves that a typed column holds verbatim, as [object key, leaf key, column]. */
 const COPIED_LEAVES: ReadonlyArray<readonly [string, string, keyof TypedColumns]> = [

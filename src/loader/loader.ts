@@ -171,20 +171,9 @@ export class Loader {
   /** Picks the next range (records up to flushMaxEvents events) and loads it. */
   private async loadNext(): Promise<boolean> {
     const from = this.checkpoint.position;
-    const { records } = await this.log.read(from, { maxRecords: 100_000, maxBytes: 64 * 1024 * 1024 });
-    if (records.length === 0) return false;
-    let items = 0;
-    let to = from;
-    const decoded: DecodedRecord[] = [];
-    for (const r of records) {
-      const body = decodeForLoad(r.payload, r.position);
-      decoded.push({ position: r.position, next: r.next, body });
-      items += body.rows.length + body.rejected.length;
-      to = r.next;
-      if (items >= this.options.flushMaxEvents) break;
-      // Thousands of small records (single-event requests) must not hold up requests meanwhile.
-      if (decoded.length % YIELD_EVERY === 0) await yieldToRequests();
-    }
+    const decoded = await this.readDecoded(from, this.options.flushMaxEvents);
+    if (decoded.length === 0) return false;
+    const to = decoded[decoded.length - 1]!.next;
     this.checkpoint = { position: from, pending: { from, to } };
     await writeCheckpoint(this.options.checkpointPath, this.checkpoint);
     await this.loadRange(from, to, decoded);
@@ -203,9 +192,8 @@ export class Loader {
       const records = given ?? (await this.readDecoded(position));
       given = undefined;
       if (records.length === 0) throw new Error(`log ends at ${position} inside pending range ${from}..${to}`);
-      for (const [n, r] of records.entries()) {
+      for (const r of records) {
         if (r.position >= to) break;
-        if (n > 0 && n % YIELD_EVERY === 0) await yieldToRequests();
         const body = r.body;
         const first = rows.length;
         body.rows.forEach((row, i) => {
@@ -257,12 +245,18 @@ export class Loader {
     for (const listener of this.loadedListeners) listener(to);
   }
 
-  private async readDecoded(position: number): Promise<DecodedRecord[]> {
+  /** Records from `position` on, decoded, stopping once they hold `maxItems` events and rejects. */
+  private async readDecoded(position: number, maxItems = Number.POSITIVE_INFINITY): Promise<DecodedRecord[]> {
     const { records } = await this.log.read(position, { maxRecords: 100_000, maxBytes: 64 * 1024 * 1024 });
     const out: DecodedRecord[] = [];
-    for (const [n, r] of records.entries()) {
-      if (n > 0 && n % YIELD_EVERY === 0) await yieldToRequests();
-      out.push({ position: r.position, next: r.next, body: decodeForLoad(r.payload, r.position) });
+    let items = 0;
+    for (const r of records) {
+      const body = decodeForLoad(r.payload, r.position);
+      out.push({ position: r.position, next: r.next, body });
+      items += body.rows.length + body.rejected.length;
+      if (items >= maxItems) break;
+      // Thousands of small records (single-event requests) must not hold up requests meanwhile.
+      if (out.length % YIELD_EVERY === 0) await yieldToRequests();
     }
     return out;
   }

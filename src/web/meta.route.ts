@@ -10,6 +10,7 @@ import type { Auth } from '../api/auth.js';
 import { HttpError, parseOr400 } from '../api/http-error.js';
 import type { Store } from '../store/store.js';
 import { COLUMN_NAMES, columnIdentifier } from '../analyses/shared/columns.js';
+import { SqlParams, timeRangeSql } from '../analyses/shared/sql-params.js';
 
 /** Rows read to collect property keys and values: enough to see every key in practice. */
 const SCAN_ROWS = 200_000;
@@ -51,14 +52,14 @@ function asList(v: string | string[] | undefined): string[] {
 const isoOf = (engineTime: string): string => `${engineTime.replace(' ', 'T')}Z`;
 
 export async function eventNames(store: Store, projectId: string, days: number | undefined, limit: number, now: number): Promise<EventName[]> {
-  // The day condition lets the sort key prune (see timeRangeSql).
-  const since = days === undefined ? '' : " AND timestamp >= fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND toDate(timestamp) >= toDate(fromUnixTimestamp64Milli({since:Int64}, 'UTC'))";
+  const params = new SqlParams();
+  const since = days === undefined ? '1' : timeRangeSql(params, now - days * 86_400_000, null);
   const rows = await store.query<{ name: string; count: number; last: string }>(
     `SELECT event AS name, toUInt32(count()) AS count, toString(max(timestamp)) AS last
      FROM ${store.database}.events
-     WHERE project_id = {project:String}${since}
+     WHERE project_id = {project:String} AND ${since}
      GROUP BY event ORDER BY count DESC, name ASC LIMIT {limit:UInt32}`,
-    { project: projectId, limit, ...(days === undefined ? {} : { since: now - days * 86_400_000 }) },
+    params.merged({ project: projectId, limit }),
   );
   return rows.map((r) => ({ name: r.name, count: r.count, lastSeen: isoOf(r.last) }));
 }

@@ -14,6 +14,7 @@
  * a fraction of the 256-bit ones the id needs.
  */
 import { personProperty, resolvedEvents } from '../event-source.js';
+import { timeRangeSql } from '../shared/sql-params.js';
 import { attemptLayers } from './attempt-sql.js';
 import { allOf, eventAccess, filterSql, type ParamBag, type PropertyAccess } from './filter-sql.js';
 import { FUNNEL_EVENT_TYPES, type FunnelPlan, type PlanFilter, type PlanMatcher } from './funnel-plan.js';
@@ -84,15 +85,7 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   // Events the funnel can see: the scan covers [from, to + window) because a step can follow an
   // attempt that started just before `to`.
   const scope = [`e.type IN (${FUNNEL_EVENT_TYPES.map((t) => `'${t}'`).join(', ')})`];
-  // Each bound is repeated on the UTC day, which the sort key holds (see timeRangeSql).
-  if (plan.fromMs !== null) {
-    const from = `fromUnixTimestamp64Milli(${p.bind('Int64', plan.fromMs)}, 'UTC')`;
-    scope.push(`e.timestamp >= ${from}`, `toDate(e.timestamp) >= toDate(${from})`);
-  }
-  if (plan.toMs !== null) {
-    const to = `fromUnixTimestamp64Milli(${p.bind('Int64', plan.toMs + plan.windowMs)}, 'UTC')`;
-    scope.push(`e.timestamp < ${to}`, `toDate(e.timestamp) <= toDate(${to})`);
-  }
+  scope.push(timeRangeSql(p, plan.fromMs, plan.toMs === null ? null : plan.toMs + plan.windowMs, 'e.timestamp'));
   if (nonStrict) {
     // Strict mode needs every event (any of them can break a sequence); the others only need
     // events that can fill a step or trigger an exclusion.

@@ -31,8 +31,13 @@ export class SqlParams {
   }
 }
 
+/** Anything that binds a value and returns its placeholder (this class, the funnel's ParamBag). */
+export interface Binder {
+  bind(type: ParamType, value: ParamValue): string;
+}
+
 /** `{from}`/`{to}` as DateTime64 expressions from bound epoch milliseconds. */
-export function instantSql(params: SqlParams, ms: number): string {
+export function instantSql(params: Binder, ms: number): string {
   return `fromUnixTimestamp64Milli(${params.bind('Int64', ms)}, 'UTC')`;
 }
 
@@ -42,7 +47,7 @@ export function instantSql(params: SqlParams, ms: number): string {
  * bounds on a DateTime64, so without the day conditions a one-day query reads every granule of
  * the month's parts (measured: 295 ms → 22 ms for two days of 100M events).
  */
-export function timeRangeSql(params: SqlParams, fromMs: number | null, toMs: number | null, column = 'timestamp'): string {
+export function timeRangeSql(params: Binder, fromMs: number | null, toMs: number | null, column = 'timestamp'): string {
   const conds: string[] = [];
   if (fromMs !== null) {
     const from = instantSql(params, fromMs);
