@@ -1,6 +1,6 @@
 /**
- * Live counters under load: a server with the live module (its own process, started from this
- * file) holds four hours of article views (seeded in the engine, 2,000 articles, skewed), takes
+ * Live counters under load: a server with the live module (its own process, bench/live-server.mjs,
+ * run from the build) holds four hours of article views (seeded in the engine, 2,000 articles, skewed), takes
  * 5,000 events/s over HTTP, and answers live queries at a fixed rate from a second load generator:
  *  - the single counter (one article's views in the last 4 h, the article page);
  *  - the top-100 list of the last 4 h (the home page);
@@ -13,12 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { cpuSeconds, fmt, median, peakRssMiB, percentile, saveSection, table, type SectionResult } from './bench-kit.js';
-import { loadConfig } from '../src/config/config.js';
-import { startApp } from '../src/app.js';
-import { livePlugin } from '../src/live/live.plugin.js';
-import type { FastifyInstance } from 'fastify';
 
 interface Options {
   readonly seconds: number;
@@ -51,47 +47,11 @@ interface ServerInfo {
   readonly liveKey: string;
 }
 
-/** Child side: seeds the engine, then serves with the live module. */
-async function serveChild(dataDir: string, seedEvents: number): Promise<void> {
-  // The server's event loop delay per phase tells CPU starvation inside the process apart from
-  // time spent in the engine.
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
-  const probe = (app: FastifyInstance): void => {
-    app.get('/bench/event-loop', async () => {
-      const out = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
-      loop.reset();
-      return out;
-    });
-  };
-  const app = await startApp(loadConfig({ dataDir, port: 0, logLevel: 'warn' } as never, {}), { plugins: [livePlugin, probe] });
-  const project = await app.registry.create('live bench');
-  const db = app.store.database;
-  const now = Date.now();
-  // Four hours of history straight into the engine (as the demo generator does); the live
-  // tables fill through their materialized views like for loaded events.
-  for (let done = 0; done < seedEvents; done += 250_000) {
-    await app.store.exec(
-      `INSERT INTO ${db}.events (project_id, event_id, type, event, person_id, user_id, timestamp, received_at, properties)
-       SELECT {p:String}, generateUUIDv4(), 'track', if(number % 10 = 0, 'transaction_item', 'detailsView'),
-              concat('reader-', toString(number % 20000)), concat('reader-', toString(number % 20000)),
-              fromUnixTimestamp64Milli(toInt64({now:Int64} - 4 * 3600000 + intDiv(number * 4 * 3600000, {n:UInt64})), 'UTC'),
-              now64(3), map('article_id', toString(toUInt32(${ARTICLES} * pow(randCanonical(), 3))))
-       FROM numbers({from:UInt64}, {count:UInt64})`,
-      { p: project.projectId, now, n: seedEvents, from: done, count: Math.min(250_000, seedEvents - done) },
-    );
-  }
-  // Merge the seed now: a steady state, not the seed's background merges, is what is measured.
-  for (const table of ['events', 'live_points', 'live_minutes', 'live_minutes_by_time', 'live_hours_by_time']) {
-    await app.store.exec(`OPTIMIZE TABLE ${db}.${table} FINAL`);
-  }
-  process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
-  process.stdout.write(JSON.stringify({ url: app.url, writeKey: project.writeKey, liveKey: project.liveKey }) + '\n');
-}
-
 async function startChild(dataDir: string, seedEvents: number): Promise<{ child: ChildProcess; info: ServerInfo; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename], {
-    env: { ...process.env, [CHILD_ENV]: dataDir, CLICKPATH_LIVE_BENCH_SEED: String(seedEvents) },
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") profiles the server under load.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL('./live-server.mjs', import.meta.url))], {
+    env: { ...process.env, [CHILD_ENV]: dataDir, CLICKPATH_LIVE_BENCH_SEED: String(seedEvents), CLICKPATH_LIVE_BENCH_ARTICLES: String(ARTICLES) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const info = await new Promise<ServerInfo>((resolve, reject) => {
@@ -146,13 +106,18 @@ export async function liveBench(opts: Options = { seconds: 10 }): Promise<Sectio
     const { info } = server;
     const auth = { authorization: `Bearer ${info.liveKey}` };
     const ingestHeaders = { authorization: `Basic ${Buffer.from(info.writeKey + ':').toString('base64')}`, 'content-type': 'application/json' };
-    // 5,000 events/s as 50 batches of 100 per second.
-    const ingest = () => run(info.url, {
-      connections: 4,
-      duration: opts.seconds,
-      overallRate: 50,
-      requests: [{ method: 'POST', path: '/v1/batch', headers: ingestHeaders, setupRequest: (req) => ({ ...req, body: JSON.stringify({ batch: Array.from({ length: 100 }, liveEvent) }) }) }],
-    });
+    // 5,000 events/s as 50 batches of 100 per second. The bodies are built before a phase starts,
+    // so building them does not delay the query generator sharing this process.
+    const ingest = () => {
+      const bodies = Array.from({ length: 50 * opts.seconds + 50 }, () => JSON.stringify({ batch: Array.from({ length: 100 }, liveEvent) }));
+      let next = 0;
+      return run(info.url, {
+        connections: 4,
+        duration: opts.seconds,
+        overallRate: 50,
+        requests: [{ method: 'POST', path: '/v1/batch', headers: ingestHeaders, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length]! }) }],
+      });
+    };
     const queries = (path: () => string) => run(info.url, {
       connections: 16,
       duration: opts.seconds,
@@ -164,15 +129,36 @@ export async function liveBench(opts: Options = { seconds: 10 }): Promise<Sectio
     const pid = server.child.pid ?? 0;
 
     // Alone first (what the live module costs), then beside 5,000 events/s of ingest.
-    const eventLoop = async () => (await (await fetch(info.url + '/bench/event-loop')).json()) as { p50: number; p99: number; max: number };
+    type Answers = { views: number; engine: number };
+    const eventLoop = async () => (await (await fetch(info.url + '/bench/event-loop')).json()) as { p50: number; p99: number; max: number; answers: Answers };
     const phase = async (path: () => string, withIngest: boolean) => {
       const cpu0 = await cpuSeconds(pid);
-      await eventLoop();
+      const before = (await eventLoop()).answers;
       const t0 = performance.now();
       const [, result] = await Promise.all([withIngest ? ingest() : Promise.resolve(null), queries(path)]);
       const cpu = (await cpuSeconds(pid)) - cpu0;
-      return { result, serverCpu: cpu / ((performance.now() - t0) / 1000), loop: await eventLoop() };
+      const loop = await eventLoop();
+      const fromViews = (loop.answers.views - before.views) / Math.max(1, loop.answers.views - before.views + loop.answers.engine - before.engine);
+      return { result, serverCpu: cpu / ((performance.now() - t0) / 1000), loop, fromViews };
     };
+    // A server that has loaded once, as every running server has: before its first load the live
+    // views cannot tell the log's first record from rows written straight into the engine, and
+    // every answer comes from the engine reader.
+    await fetch(info.url + '/v1/track', {
+      method: 'POST',
+      headers: ingestHeaders,
+      body: JSON.stringify({ event: 'warmUp', userId: 'bench', properties: {} }),
+    });
+    await new Promise((r) => setTimeout(r, 2500));
+    // The first read of a family and window length loads its views (engine reads): timed on its
+    // own, then the phases measure the steady state.
+    const coldStart = async (path: string) => {
+      const t0 = performance.now();
+      const res = await fetch(info.url + path, { headers: auth });
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return performance.now() - t0;
+    };
+    const cold = { counter: await coldStart(counterPath()), top: await coldStart(topPath()) };
     const counterIdle = await phase(counterPath, false);
     const topIdle = await phase(topPath, false);
     const counter = await phase(counterPath, true);
@@ -183,13 +169,13 @@ export async function liveBench(opts: Options = { seconds: 10 }): Promise<Sectio
     type Phase = Awaited<ReturnType<typeof phase>>;
     const row = (label: string, p: Phase) => [
       label, fmt(p.result.requests.average, 1), `${fmt(p.result.latency.p50, 1)} ms`, `${fmt(p.result.latency.p99, 1)} ms`, p.result.non2xx,
-      `${fmt(p.serverCpu * 100)} %`, `${fmt(p.loop.p99, 1)} ms`,
+      `${fmt(p.serverCpu * 100)} %`, `${fmt(p.loop.p99, 1)} ms`, `${fmt(p.fromViews * 100)} %`,
     ];
     const ok = (p99: number, goal: number) => `${fmt(p99, 1)} ms, ${p99 <= goal ? 'met' : 'NOT met'}`;
     const markdown = [
       `Server: the live module in its own process (embedded store), seeded with ${fmt(seedEvents)} article events over the last 4 hours (${fmt(ARTICLES)} articles, skewed). Each run lasts ${opts.seconds} s: a load generator on loopback sends 200 req/s of one query kind with the live key, alone or while another sends 5,000 events/s over HTTP (100-event batches). Server CPU is the server process's CPU time over wall time (100 % = one core); the event-loop delay is how late the server's timers ran (time a request can wait before its turn).`,
       '',
-      table(['query, window 4 h, at 200 req/s', 'requests/s (mean)', 'latency p50', 'latency p99', 'non-2xx', 'server CPU', 'server event-loop delay p99'], [
+      table(['query, window 4 h, at 200 req/s', 'requests/s (mean)', 'latency p50', 'latency p99', 'non-2xx', 'server CPU', 'server event-loop delay p99', 'reads answered by live views'], [
         row('single counter (random article, skewed), no ingest', counterIdle),
         row('top-100, no ingest', topIdle),
         row('single counter, ingesting 5,000 events/s', counter),
@@ -198,10 +184,12 @@ export async function liveBench(opts: Options = { seconds: 10 }): Promise<Sectio
       '',
       `Goals while ingesting: counter p99 ≤ 20 ms (${ok(counter.result.latency.p99, 20)}); top-100 p99 ≤ 50 ms (${ok(top.result.latency.p99, 50)}).`,
       '',
+      `Counters and top lists are answered from live views (docs/live.md): the first request for a family (event and property) and window length loads them with engine reads, ${fmt(cold.counter)} ms here; the top list that followed, on the same views, took ${fmt(cold.top)} ms. The phases above measure what comes after: views of sliding windows are prepared seconds ahead.`,
+      '',
       `Freshness (ack → counted, polled over HTTP every 10 ms), ${fresh.length} probes while ingesting 5,000 events/s: median ${fmt(median(fresh))} ms, p99 ${fmt(percentile(fresh, 99))} ms, max ${fmt(Math.max(...fresh))} ms (goal p99 ≤ 2,000 ms, ${percentile(fresh, 99) <= 2000 ? 'met' : 'NOT met'}). Server peak RSS: ${fmt(rss)} MiB.`,
     ].join('\n');
     const summary = (p: Phase) => ({
-      requestsPerSec: p.result.requests.average, p50: p.result.latency.p50, p99: p.result.latency.p99, non2xx: p.result.non2xx, errors: p.result.errors, serverCpu: p.serverCpu, eventLoop: p.loop,
+      requestsPerSec: p.result.requests.average, p50: p.result.latency.p50, p99: p.result.latency.p99, non2xx: p.result.non2xx, errors: p.result.errors, serverCpu: p.serverCpu, eventLoop: p.loop, fromViews: p.fromViews,
     });
     return saveSection({
       section: 'live',
@@ -210,6 +198,7 @@ export async function liveBench(opts: Options = { seconds: 10 }): Promise<Sectio
       data: {
         seedEvents,
         seconds: opts.seconds,
+        coldStartMs: cold,
         counterIdle: summary(counterIdle),
         topIdle: summary(topIdle),
         counter: summary(counter),
@@ -222,8 +211,4 @@ export async function liveBench(opts: Options = { seconds: 10 }): Promise<Sectio
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-if (process.env[CHILD_ENV]) {
-  await serveChild(process.env[CHILD_ENV], Number(process.env.CLICKPATH_LIVE_BENCH_SEED ?? 1_000_000));
 }

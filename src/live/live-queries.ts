@@ -2,7 +2,7 @@
  * The live reads the HTTP endpoints make, batched (read-batching.ts): counters of one event,
  * property and window share a run whatever their values; identical top lists share a run.
  */
-import type { LiveReader } from './live-reader.js';
+import type { CountReader } from './view-reader.js';
 import { ReadBatcher } from './read-batching.js';
 import { windowRange } from './live-window.js';
 
@@ -53,7 +53,7 @@ interface CounterKind {
 }
 
 /** The top list of a spec for the window ending at `end`, with the second event's counts. */
-export async function topItems(reader: LiveReader, projectId: string, spec: TopSpec, end: number): Promise<TopItem[]> {
+export async function topItems(reader: CountReader, projectId: string, spec: TopSpec, end: number): Promise<TopItem[]> {
   const range = windowRange(end, spec.windowMs);
   const ranked = await reader.top(projectId, { event: spec.event, key: spec.key, range, limit: spec.limit });
   if (spec.second === null || ranked.length === 0) return ranked.map((r, i) => ({ rank: i + 1, ...r }));
@@ -66,7 +66,7 @@ export class LiveQueries {
   private readonly counters: ReadBatcher<CounterKind, string | null, CounterAnswer>;
   private readonly tops: ReadBatcher<{ projectId: string; spec: TopSpec }, null, TopAnswer>;
 
-  constructor(private readonly reader: LiveReader, private readonly now: () => number) {
+  constructor(private readonly reader: CountReader, private readonly now: () => number) {
     this.counters = new ReadBatcher((kind, values) => this.runCounters(kind, values));
     this.tops = new ReadBatcher(async ({ projectId, spec }, requests) => {
       const end = this.now();

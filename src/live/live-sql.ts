@@ -246,3 +246,37 @@ export function topStatement(
     `LIMIT ${params.bind('UInt32', limit + pinned.length)}`;
   return { sql, params: params.values };
 }
+
+/** Every value of one event name (or all events) and property (or none): what a live view holds. */
+export interface ViewFamily {
+  readonly event: string | null;
+  readonly key: string | null;
+}
+
+function familyConditions(projectId: string, family: ViewFamily, params: Params): string[] {
+  return targetConditions(projectId, { event: family.event, key: family.key, values: null }, params);
+}
+
+/** Each value's timestamps (epoch ms) in `range` and the largest position read (a points view). */
+export function pointsViewStatement(db: string, projectId: string, family: ViewFamily, range: TimeRange): Statement {
+  const params = new Params();
+  const conds = [...familyConditions(projectId, family, params), timeCondition('points', range, params)];
+  const sql =
+    `SELECT value, groupArray(toUnixTimestamp64Milli(timestamp)) AS ts, toUInt64(max(log_position)) AS x ` +
+    `FROM ${db}.live_points WHERE ${conds.join(' AND ')} GROUP BY value`;
+  return { sql, params: params.values };
+}
+
+/** Each value's count per read of whole minutes or hours, and the largest position read (a span view). */
+export function spanViewStatement(db: string, projectId: string, family: ViewFamily, reads: readonly LevelRead[]): Statement {
+  const params = new Params();
+  const selects = reads.map((read, r) => {
+    const conds = [...familyConditions(projectId, family, params), rangesCondition(read, params)];
+    return (
+      `SELECT toUInt32(${r}) AS r, value, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
+      `FROM ${db}.${tableOf('key', read.level)} WHERE ${conds.join(' AND ')} GROUP BY value`
+    );
+  });
+  if (selects.length === 0) return { sql: 'SELECT 1 WHERE 0', params: {} };
+  return { sql: selects.join('\nUNION ALL\n'), params: params.values };
+}

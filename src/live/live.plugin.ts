@@ -12,6 +12,8 @@ import type { Store } from '../store/store.js';
 import { ChdbStore } from '../store/chdb-store.js';
 import { TailIndex } from './tail-index.js';
 import { LiveReader } from './live-reader.js';
+import { ViewCache } from './live-views.js';
+import { ViewReader } from './view-reader.js';
 import { TopSnapshots, type SnapshotSpec } from './top-snapshots.js';
 import { registerLiveRoutes } from './live.routes.js';
 import { LiveQueries, topItems } from './live-queries.js';
@@ -48,7 +50,11 @@ export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
 
 export interface LiveService {
   readonly tail: TailIndex;
-  readonly reader: LiveReader;
+  /** Counters and top lists from live views, falling back to the engine reader. */
+  readonly reader: ViewReader;
+  /** Every answer from the engine and the tail (distinct persons always come from here). */
+  readonly engine: LiveReader;
+  readonly views: ViewCache;
   readonly snapshots: TopSnapshots;
 }
 
@@ -64,7 +70,9 @@ export function createLivePlugin(overrides: Partial<LiveOptions> = {}): LivePlug
       batchPauseMs: options.tailBatchPauseMs,
       onError: onError('live tail failed; retrying'),
     });
-    const reader = new LiveReader(store, tail);
+    const engine = new LiveReader(store, tail);
+    const views = new ViewCache(store, tail, core.now);
+    const reader = new ViewReader(views, engine, core.now, undefined, onError('preparing live views failed'));
     const snapshots = new TopSnapshots({
       store,
       projects: () => core.registry.list().map((p) => p.projectId),
@@ -87,12 +95,14 @@ export function createLivePlugin(overrides: Partial<LiveOptions> = {}): LivePlug
     app.addHook('preClose', async () => streams.abortAll());
     app.addHook('onClose', async () => {
       await snapshots.stop();
+      reader.stop();
       await tail.stop();
       if (store !== core.store) await store.close();
     });
     tail.start();
+    reader.start();
     snapshots.start(options.snapshotCheckMs);
-    options.onReady?.({ tail, reader, snapshots });
+    options.onReady?.({ tail, reader, engine, views, snapshots });
   };
 }
 

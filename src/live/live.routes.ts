@@ -14,14 +14,14 @@ import type { Auth } from '../api/auth.js';
 import type { Project } from '../projects/project-registry.js';
 import { HttpError, parseOr400 } from '../api/http-error.js';
 import { jsonBody } from '../api/body.js';
-import type { LiveReader } from './live-reader.js';
+import type { CountReader } from './view-reader.js';
 import type { LiveQueries } from './live-queries.js';
 import type { TopSnapshots, SnapshotSpec } from './top-snapshots.js';
 import { windowRange } from './live-window.js';
 import { countQuery, countsBody, historyQuery, isTopQuery, scheduleBody, scheduleKey, topQuery } from './live-params.js';
 
 export interface LiveRouteDeps {
-  readonly reader: LiveReader;
+  readonly reader: CountReader;
   readonly queries: LiveQueries;
   readonly snapshots: TopSnapshots;
   readonly auth: Auth;

@@ -45,6 +45,15 @@ export interface TailLoader {
   onLoaded(listener: (position: number) => void): () => void;
 }
 
+/** Receives every event the loader will store, in log order, from the moment it follows. */
+export type TailListener = (event: TailEvent) => void;
+
+export interface TailFollower {
+  /** The project's events ≥ floor at the moment following began. */
+  readonly snapshot: TailSnapshot;
+  readonly stop: () => void;
+}
+
 export interface TailOptions {
   /** Stop reading ahead once this many events wait in memory (counts then lag, never err). */
   readonly maxEvents: number;
@@ -71,6 +80,8 @@ export class TailIndex {
   private loop: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly floorWaiters = new Set<() => void>();
+  private readonly listeners = new Map<string, Set<TailListener>>();
+  private readonly resetListeners = new Set<() => void>();
 
   constructor(
     private readonly log: TailLog,
@@ -104,6 +115,29 @@ export class TailIndex {
   snapshot(projectId: string): TailSnapshot {
     const entries = this.byProject.get(projectId) ?? [];
     return { floor: this.floor, events: entries.slice(firstAtOrAfter(entries, this.floor)) };
+  }
+
+  /**
+   * A snapshot and, from the same instant, every further event of the project the loader will
+   * store (also those it loads before the index reaches them), so a follower never misses one.
+   */
+  follow(projectId: string, listener: TailListener): TailFollower {
+    let set = this.listeners.get(projectId);
+    if (!set) this.listeners.set(projectId, (set = new Set()));
+    set.add(listener);
+    const snapshot = this.snapshot(projectId);
+    const stop = (): void => {
+      const current = this.listeners.get(projectId);
+      current?.delete(listener);
+      if (current?.size === 0) this.listeners.delete(projectId);
+    };
+    return { snapshot, stop };
+  }
+
+  /** Called when the index skips log records it did not read: followers have missed events. */
+  onReset(listener: () => void): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
   }
 
   stats(): { floor: number; readPosition: number; events: number } {
@@ -146,7 +180,7 @@ export class TailIndex {
     let backoff = 50;
     while (!signal.aborted) {
       try {
-        if (this.readPosition < this.floor) this.readPosition = this.floor;
+        if (this.readPosition < this.floor) this.skipTo(this.floor);
         if (this.size >= this.options.maxEvents) {
           await this.waitForFloorAbove(this.floor, 1000);
           continue;
@@ -176,18 +210,26 @@ export class TailIndex {
       return await this.log.read(position, { maxRecords: 2000, maxBytes: 16 * 1024 * 1024 });
     } catch (err) {
       if (err instanceof LogRangeError && position < this.log.startPosition()) {
-        this.readPosition = Math.max(this.floor, this.log.startPosition());
+        this.skipTo(Math.max(this.floor, this.log.startPosition()));
         return null;
       }
       throw err;
     }
   }
 
+  private skipTo(position: number): void {
+    if (position <= this.readPosition) return;
+    this.readPosition = position;
+    if (this.listeners.size > 0) for (const reset of [...this.resetListeners]) reset();
+  }
+
   private async index(records: readonly LogRecord[]): Promise<void> {
     const candidates: Array<{ project: string; entry: Entry }> = [];
     const seen = new Set<string>();
+    // Records loaded meanwhile are still read: followers need their events (the list does not).
+    const follow = this.listeners.size > 0;
     for (const record of records) {
-      if (record.position < this.floor) continue;
+      if (record.position < this.floor && !follow) continue;
       // Only the header is read here; a row is parsed the first time a live query looks at it,
       // so ingest pays nothing for live counters nobody asks for.
       const body = decodeForLoad(record.payload, record.position);
@@ -201,11 +243,13 @@ export class TailIndex {
     if (candidates.length === 0) return;
     const stored = await this.storedBefore(candidates);
     for (const { project, entry } of candidates) {
-      // Loaded while we looked ids up: the store has it now, and the floor says so.
-      if (entry.position < this.floor) continue;
       const key = idKey(project, entry.id);
       const storedAt = stored.get(key);
       if (storedAt !== undefined && storedAt < entry.position) continue;
+      const listeners = this.listeners.get(project);
+      if (listeners) for (const listener of listeners) listener(entry);
+      // Loaded while we looked ids up: the store has it now, and the floor says so.
+      if (entry.position < this.floor) continue;
       let list = this.byProject.get(project);
       if (!list) this.byProject.set(project, (list = []));
       list.push(entry);
@@ -229,6 +273,7 @@ export class TailIndex {
 /** A tail event whose row text is parsed on first use. */
 class LazyEntry implements Entry {
   private row: EventRow | undefined;
+  private ms: number | undefined;
 
   constructor(readonly id: string, readonly position: number, private text: string) {}
 
@@ -241,7 +286,7 @@ class LazyEntry implements Entry {
   }
 
   get timestamp(): number {
-    return Date.parse(this.parsed().timestamp.replace(' ', 'T') + 'Z');
+    return (this.ms ??= Date.parse(this.parsed().timestamp.replace(' ', 'T') + 'Z'));
   }
 
   get event(): string {

@@ -1,0 +1,279 @@
+/**
+ * Live views: the store's answer for one family of counters (an event name and property, every
+ * value at once) over one fixed time range, kept in memory and brought up to date by the tail as
+ * events arrive, so that counters and top lists are answered without asking the engine.
+ *
+ * A view is one engine read plus the events that read cannot have seen. Loads become visible in
+ * log order, per table, so when a read reports `x` as the largest log position it aggregated for
+ * a value, the store held exactly that value's events up to the load that carried x, and no later
+ * one. Every position up to the largest x of the read (its cut) was therefore loaded when it ran,
+ * and every position below the tail's floor too. An event the tail reports at a position above
+ * the cut is one the read did not count; at or below it, one it did. The tail reports every event
+ * the loader stores, from the instant the view starts following it, in log order; the events it
+ * held at that instant come with it (see TailIndex.follow).
+ *
+ * Two kinds of views tile a window: a minute of points (each value's timestamps, for the ragged
+ * ends of a window, exact to the millisecond) and a span of whole minutes (a count per value).
+ */
+import type { Store } from '../store/store.js';
+import type { TailEvent, TailFollower } from './tail-index.js';
+import { MINUTE_MS, readsOf, splitRange, type LevelRead, type TimeRange } from './live-window.js';
+import { pointsViewStatement, spanViewStatement, type ViewFamily } from './live-sql.js';
+
+/** What views need of the tail index. */
+export interface ViewTail {
+  follow(projectId: string, listener: (event: TailEvent) => void): TailFollower;
+  onReset(listener: () => void): () => void;
+}
+
+/** The value a family counts an event under, or undefined when the event is not one of it. */
+export function familyValue(family: ViewFamily, e: TailEvent): string | undefined {
+  if (family.event !== null && e.event !== family.event) return undefined;
+  if (family.key === null) return '';
+  return Object.hasOwn(e.properties, family.key) ? e.properties[family.key]! : undefined;
+}
+
+/** First index of a sorted array whose element is ≥ t. */
+function lowerBound(sorted: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+abstract class View {
+  lastUsed: number;
+  private follower: TailFollower | null = null;
+  /** Per read of the view: positions at or below it are in what the engine returned. */
+  protected cuts: number[] = [];
+  private pending: TailEvent[] | null = [];
+
+  constructor(
+    readonly projectId: string,
+    readonly family: ViewFamily,
+    readonly range: TimeRange,
+    readonly createdAt: number,
+  ) {
+    this.lastUsed = createdAt;
+  }
+
+  /** Follows the tail, reads the engine, then adds what the read did not count. */
+  async load(store: Store, tail: ViewTail): Promise<boolean> {
+    const follower = tail.follow(this.projectId, (e) => this.offer(e));
+    this.follower = follower;
+    const floor = follower.snapshot.floor;
+    // At floor 0 a position-0 record and position-0 rows written straight into the store
+    // (imports, demo data) cannot be told apart, so the read's positions say nothing.
+    if (floor === 0) return false;
+    const maxima = await this.read(store);
+    this.cuts = maxima.map((x) => Math.max(floor - 1, x));
+    const waiting = [...follower.snapshot.events, ...(this.pending ?? [])];
+    this.pending = null;
+    for (const e of waiting) this.offer(e);
+    return true;
+  }
+
+  close(): void {
+    this.follower?.stop();
+    this.follower = null;
+  }
+
+  private offer(e: TailEvent): void {
+    if (this.pending) {
+      this.pending.push(e);
+      return;
+    }
+    const t = e.timestamp;
+    if (t < this.range.from || t >= this.range.to) return;
+    const value = familyValue(this.family, e);
+    if (value === undefined) return;
+    const read = this.readOf(t);
+    if (e.position > this.cuts[read]!) this.add(value, t);
+  }
+
+  /** Runs the engine read; returns the largest position each read aggregated (−1: none). */
+  protected abstract read(store: Store): Promise<number[]>;
+  protected abstract readOf(t: number): number;
+  protected abstract add(value: string, t: number): void;
+}
+
+/** One minute of a family: each value's timestamps, sorted. */
+export class PointsView extends View {
+  readonly points = new Map<string, number[]>();
+
+  protected async read(store: Store): Promise<number[]> {
+    const { sql, params } = pointsViewStatement(store.database, this.projectId, this.family, this.range);
+    const rows = await store.query<{ value: string; ts: Array<string | number>; x: string | number }>(sql, params);
+    let x = -1;
+    for (const row of rows) {
+      this.points.set(row.value, row.ts.map(Number).sort((a, b) => a - b));
+      x = Math.max(x, Number(row.x));
+    }
+    return [x];
+  }
+
+  protected readOf(): number {
+    return 0;
+  }
+
+  protected add(value: string, t: number): void {
+    let list = this.points.get(value);
+    if (!list) this.points.set(value, (list = []));
+    if (list.length === 0 || list[list.length - 1]! <= t) list.push(t);
+    else list.splice(lowerBound(list, t), 0, t);
+  }
+
+  /** Events of `value` within [from, to) ∩ this minute. */
+  count(value: string, from: number, to: number): number {
+    const list = this.points.get(value);
+    if (!list) return 0;
+    return lowerBound(list, to) - lowerBound(list, from);
+  }
+}
+
+/** Whole minutes (and hours) of a family: a count per value. */
+export class SpanView extends View {
+  readonly counts = new Map<string, number>();
+  private reads: LevelRead[] = [];
+
+  protected async read(store: Store): Promise<number[]> {
+    this.reads = readsOf(splitRange(this.range, ['points', 'minutes', 'hours']));
+    const { sql, params } = spanViewStatement(store.database, this.projectId, this.family, this.reads);
+    const rows = await store.query<{ r: number | string; value: string; c: string | number; x: string | number }>(sql, params);
+    const maxima = this.reads.map(() => -1);
+    for (const row of rows) {
+      this.counts.set(row.value, (this.counts.get(row.value) ?? 0) + Number(row.c));
+      const r = Number(row.r);
+      maxima[r] = Math.max(maxima[r]!, Number(row.x));
+    }
+    return maxima;
+  }
+
+  protected readOf(t: number): number {
+    return Math.max(0, this.reads.findIndex((read) => read.ranges.some((r) => t >= r.from && t < r.to)));
+  }
+
+  protected add(value: string): void {
+    this.counts.set(value, (this.counts.get(value) ?? 0) + 1);
+  }
+}
+
+/** The views that tile one window: at most a points minute, a span, and another points minute. */
+export interface WindowViews {
+  readonly first: PointsView;
+  readonly span: SpanView | null;
+  readonly last: PointsView | null;
+}
+
+export interface ViewCacheOptions {
+  /** Views unused this long are dropped. */
+  readonly idleMs: number;
+  /**
+   * Views older than this are read again: rows written straight into the store (imports) reach
+   * live answers no later than this.
+   */
+  readonly maxAgeMs: number;
+  /** More views than this: the least recently used go first. */
+  readonly maxViews: number;
+}
+
+export const DEFAULT_VIEW_CACHE: ViewCacheOptions = { idleMs: 90_000, maxAgeMs: 120_000, maxViews: 500 };
+
+interface Slot {
+  readonly view: View;
+  /** Resolves to false when the view cannot answer (the tail's floor is still 0). */
+  readonly ready: Promise<boolean>;
+}
+
+/** Views by project, family and range; each loaded once, shared by every request that needs it. */
+export class ViewCache {
+  private readonly slots = new Map<string, Slot>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: Store,
+    private readonly tail: ViewTail,
+    private readonly clock: () => number,
+    private readonly options: ViewCacheOptions = DEFAULT_VIEW_CACHE,
+  ) {
+    // The tail skipped records: a view may have missed some of their events.
+    this.unsubscribe = tail.onReset(() => this.clear());
+  }
+
+  /** The views of a window, loaded; null when the tail cannot vouch for them yet. */
+  async window(projectId: string, family: ViewFamily, range: TimeRange): Promise<WindowViews | null> {
+    const firstMinute = Math.floor(range.from / MINUTE_MS) * MINUTE_MS;
+    const lastMinute = Math.floor((range.to - 1) / MINUTE_MS) * MINUTE_MS;
+    const minute = (m: number) => this.get(projectId, family, { from: m, to: m + MINUTE_MS }, 'points');
+    const first = minute(firstMinute);
+    const last = lastMinute > firstMinute ? minute(lastMinute) : null;
+    const span = lastMinute > firstMinute + MINUTE_MS ? this.get(projectId, family, { from: firstMinute + MINUTE_MS, to: lastMinute }, 'span') : null;
+    const slots = [first, span, last].filter((s): s is Slot => s !== null);
+    const ready = await Promise.all(slots.map((s) => s.ready));
+    if (ready.includes(false)) return null;
+    return { first: first.view as PointsView, span: (span?.view as SpanView | undefined) ?? null, last: (last?.view as PointsView | undefined) ?? null };
+  }
+
+  /** Drops idle, old and surplus views. */
+  sweep(): void {
+    const now = this.clock();
+    for (const [id, slot] of this.slots) {
+      if (now - slot.view.lastUsed > this.options.idleMs || now - slot.view.createdAt > this.options.maxAgeMs) this.drop(id);
+    }
+    if (this.slots.size > this.options.maxViews) {
+      const byUse = [...this.slots].sort((a, b) => a[1].view.lastUsed - b[1].view.lastUsed);
+      for (const [id] of byUse.slice(0, this.slots.size - this.options.maxViews)) this.drop(id);
+    }
+  }
+
+  size(): number {
+    return this.slots.size;
+  }
+
+  clear(): void {
+    for (const id of [...this.slots.keys()]) this.drop(id);
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.clear();
+  }
+
+  private get(projectId: string, family: ViewFamily, range: TimeRange, kind: 'points' | 'span'): Slot {
+    const id = JSON.stringify([projectId, family.event, family.key, kind, range.from, range.to]);
+    const now = this.clock();
+    const found = this.slots.get(id);
+    if (found && now - found.view.createdAt <= this.options.maxAgeMs) {
+      found.view.lastUsed = now;
+      return found;
+    }
+    if (found) this.drop(id);
+    const view = kind === 'points' ? new PointsView(projectId, family, range, now) : new SpanView(projectId, family, range, now);
+    const ready = view.load(this.store, this.tail).then(
+      (ok) => {
+        // A view that cannot answer is not kept: the next request tries again.
+        if (!ok && this.slots.get(id)?.view === view) this.drop(id);
+        return ok;
+      },
+      (err: unknown) => {
+        if (this.slots.get(id)?.view === view) this.drop(id);
+        else view.close();
+        throw err;
+      },
+    );
+    const slot = { view, ready };
+    this.slots.set(id, slot);
+    return slot;
+  }
+
+  private drop(id: string): void {
+    const slot = this.slots.get(id);
+    if (!slot) return;
+    this.slots.delete(id);
+    slot.view.close();
+  }
+}
