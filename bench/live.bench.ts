@@ -28,19 +28,6 @@ const CHILD_ENV = 'CLICKPATH_LIVE_BENCH_DATA_DIR';
 /** Skewed article popularity, as on a news site: low numbers are read far more. */
 const article = (): string => String(Math.floor(ARTICLES * Math.random() ** 3));
 
-let sequence = 0;
-function liveEvent(): Record<string, unknown> {
-  const n = sequence++;
-  return {
-    type: 'track',
-    event: n % 10 === 0 ? 'transaction_item' : 'detailsView',
-    userId: `reader-${n % 20_000}`,
-    messageId: `live-${process.pid}-${n}`,
-    timestamp: new Date().toISOString(),
-    properties: { article_id: article() },
-  };
-}
-
 interface ServerInfo {
   readonly url: string;
   readonly writeKey: string;
@@ -105,18 +92,18 @@ export async function liveBench(opts: Options = { seconds: 10 }): Promise<Sectio
   try {
     const { info } = server;
     const auth = { authorization: `Bearer ${info.liveKey}` };
-    const ingestHeaders = { authorization: `Basic ${Buffer.from(info.writeKey + ':').toString('base64')}`, 'content-type': 'application/json' };
-    // 5,000 events/s as 50 batches of 100 per second. The bodies are built before a phase starts,
-    // so building them does not delay the query generator sharing this process.
-    const ingest = () => {
-      const bodies = Array.from({ length: 50 * opts.seconds + 50 }, () => JSON.stringify({ batch: Array.from({ length: 100 }, liveEvent) }));
-      let next = 0;
-      return run(info.url, {
-        connections: 4,
-        duration: opts.seconds,
-        overallRate: 50,
-        requests: [{ method: 'POST', path: '/v1/batch', headers: ingestHeaders, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length]! }) }],
+    // 5,000 events/s from a process of its own (bench/live-ingest.mjs).
+    let phases = 0;
+    const ingest = async (): Promise<void> => {
+      const child = spawn(process.execPath, [fileURLToPath(new URL('./live-ingest.mjs', import.meta.url)), info.url, info.writeKey, String(opts.seconds), `${process.pid}-${phases++}`], {
+        env: { ...process.env, CLICKPATH_LIVE_BENCH_ARTICLES: String(ARTICLES) },
+        stdio: ['ignore', 'pipe', 'inherit'],
       });
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const summary = JSON.parse(out.trim() || '{}') as { requests?: number; non2xx?: number; errors?: number };
+      if (code !== 0 || summary.non2xx !== 0 || summary.errors !== 0) throw new Error(`ingest load failed: exit ${code}, ${out.trim()}`);
     };
     const queries = (path: () => string) => run(info.url, {
       connections: 16,
@@ -135,7 +122,7 @@ export async function liveBench(opts: Options = { seconds: 10 }): Promise<Sectio
       const cpu0 = await cpuSeconds(pid);
       const before = (await eventLoop()).answers;
       const t0 = performance.now();
-      const [, result] = await Promise.all([withIngest ? ingest() : Promise.resolve(null), queries(path)]);
+      const [, result] = await Promise.all([withIngest ? ingest() : Promise.resolve(), queries(path)]);
       const cpu = (await cpuSeconds(pid)) - cpu0;
       const loop = await eventLoop();
       const fromViews = (loop.answers.views - before.views) / Math.max(1, loop.answers.views - before.views + loop.answers.engine - before.engine);
@@ -146,7 +133,7 @@ export async function liveBench(opts: Options = { seconds: 10 }): Promise<Sectio
     // every answer comes from the engine reader.
     await fetch(info.url + '/v1/track', {
       method: 'POST',
-      headers: ingestHeaders,
+      headers: { authorization: `Basic ${Buffer.from(info.writeKey + ':').toString('base64')}`, 'content-type': 'application/json' },
       body: JSON.stringify({ event: 'warmUp', userId: 'bench', properties: {} }),
     });
     await new Promise((r) => setTimeout(r, 2500));
@@ -173,7 +160,7 @@ export async function liveBench(opts: Options = { seconds: 10 }): Promise<Sectio
     ];
     const ok = (p99: number, goal: number) => `${fmt(p99, 1)} ms, ${p99 <= goal ? 'met' : 'NOT met'}`;
     const markdown = [
-      `Server: the live module in its own process (embedded store), seeded with ${fmt(seedEvents)} article events over the last 4 hours (${fmt(ARTICLES)} articles, skewed). Each run lasts ${opts.seconds} s: a load generator on loopback sends 200 req/s of one query kind with the live key, alone or while another sends 5,000 events/s over HTTP (100-event batches). Server CPU is the server process's CPU time over wall time (100 % = one core); the event-loop delay is how late the server's timers ran (time a request can wait before its turn).`,
+      `Server: the live module in its own process (embedded store), seeded with ${fmt(seedEvents)} article events over the last 4 hours (${fmt(ARTICLES)} articles, skewed). Each run lasts ${opts.seconds} s: a load generator on loopback sends 200 req/s of one query kind with the live key, alone or while another process sends 5,000 events/s over HTTP (100-event batches; all three processes share the 2 cores). Server CPU is the server process's CPU time over wall time (100 % = one core); the event-loop delay is how late the server's timers ran (time a request can wait before its turn).`,
       '',
       table(['query, window 4 h, at 200 req/s', 'requests/s (mean)', 'latency p50', 'latency p99', 'non-2xx', 'server CPU', 'server event-loop delay p99', 'reads answered by live views'], [
         row('single counter (random article, skewed), no ingest', counterIdle),
