@@ -160,7 +160,7 @@ export async function liveBench(opts: Options = { seconds: 10 }): Promise<Sectio
     ];
     const ok = (p99: number, goal: number) => `${fmt(p99, 1)} ms, ${p99 <= goal ? 'met' : 'NOT met'}`;
     const markdown = [
-      `Server: the live module in its own process (embedded store), seeded with ${fmt(seedEvents)} article events over the last 4 hours (${fmt(ARTICLES)} articles, skewed). Each run lasts ${opts.seconds} s: a load generator on loopback sends 200 req/s of one query kind with the live key, alone or while another process sends 5,000 events/s over HTTP (100-event batches; all three processes share the 2 cores). Server CPU is the server process's CPU time over wall time (100 % = one core); the event-loop delay is how late the server's timers ran (time a request can wait before its turn).`,
+      `Server: the live module in its own process (embedded store), seeded with ${fmt(seedEvents)} article events over the last 4 hours (${fmt(ARTICLES)} articles, skewed). Each phase lasts ${opts.seconds} s (${fmt(200 * opts.seconds)} requests, so p99 is the ${fmt(2 * opts.seconds)}th slowest): a load generator on loopback sends 200 req/s of one query kind with the live key, alone or while another process sends 5,000 events/s over HTTP (100-event batches; all three processes share the 2 cores). Server CPU is the server process's CPU time over wall time (100 % = one core); the event-loop delay is how late the server's timers ran (time a request can wait before its turn).`,
       '',
       table(['query, window 4 h, at 200 req/s', 'requests/s (mean)', 'latency p50', 'latency p99', 'non-2xx', 'server CPU', 'server event-loop delay p99', 'reads answered by live views'], [
         row('single counter (random article, skewed), no ingest', counterIdle),
