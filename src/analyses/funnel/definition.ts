@@ -4,6 +4,7 @@
  * API can answer 400 with something a person can fix.
  */
 import { z } from 'zod';
+import { durationSchema, type Duration } from '../sessions/duration.js';
 
 export const MAX_STEPS = 32;
 /** Exclusion flags share a 64-bit word with the step flags in the engine, so at most 32. */
@@ -116,6 +117,15 @@ export interface FunnelBreakdown {
 
 export type FunnelWindow = string | { ms: number };
 
+export interface FunnelSessionRules {
+  /** A gap longer than this ends the session. Default 30m. */
+  timeout?: Duration | undefined;
+  /** Sessions are cut into windows of this length from their first event. Default 24h. */
+  maxLength?: Duration | undefined;
+  /** Start a new session when the local calendar date changes. Default false. */
+  splitAtMidnight?: boolean | undefined;
+}
+
 export interface FunnelDefinition {
   steps: FunnelStepDefinition[];
   order?: OrderMode | undefined;
@@ -123,6 +133,8 @@ export interface FunnelDefinition {
   from?: string | undefined;
   to?: string | undefined;
   unit?: 'person' | 'session' | undefined;
+  /** How sessions are cut when `unit` is 'session' (the sessions analysis' rules). */
+  session?: FunnelSessionRules | undefined;
   exclusions?: FunnelExclusion[] | undefined;
   breakdown?: FunnelBreakdown | undefined;
   filters?: FunnelFilter[] | undefined;
@@ -185,6 +197,10 @@ export const funnelDefinitionSchema = z
     from: instant.optional(),
     to: instant.optional(),
     unit: z.enum(['person', 'session']).optional(),
+    session: z
+      .object({ timeout: durationSchema(1).optional(), maxLength: durationSchema(1).optional(), splitAtMidnight: z.boolean().optional() })
+      .strict()
+      .optional(),
     exclusions: z
       .array(
         z.object({
@@ -209,8 +225,8 @@ export const funnelDefinitionSchema = z
   .strict()
   .superRefine((d, ctx) => {
     const n = d.steps.length;
-    if (d.unit === 'session') {
-      ctx.addIssue({ code: 'custom', path: ['unit'], message: "counting by session is not available yet; use 'person'" });
+    if (d.session !== undefined && d.unit !== 'session') {
+      ctx.addIssue({ code: 'custom', path: ['session'], message: "session rules apply when counting by session: add \"unit\": \"session\"" });
     }
     d.exclusions?.forEach((x, i) => {
       const [a, b] = x.between;

@@ -125,11 +125,12 @@ export function compilePersons(
   const step = p.bind('UInt8', o.step);
   const where = [o.status === 'converted' ? `level >= ${step}` : `level = ${step} - 1`, 'level >= 1'];
   if (o.breakdownValue !== undefined) where.push(`value = ${p.bind('String', o.breakdownValue)}`);
-  const filtered = `SELECT person_id, level, entry, value FROM (${persons}) WHERE ${where.join(' AND ')}`;
+  const filtered = `SELECT person_id, level, entry, entry AS entry_ms, value FROM (${persons}) WHERE ${where.join(' AND ')}`;
+  // By session a person can be listed once per session: then by when each session's attempt began.
   const page = `SELECT person_id, toUInt32(level) AS level, toString(entry) AS entry, value,
       toUInt32(count() OVER ()) AS total
     FROM (${filtered})
-    ORDER BY person_id
+    ORDER BY person_id, entry_ms
     LIMIT ${p.bind('UInt32', o.limit)} OFFSET ${p.bind('UInt32', o.offset)}`;
   const count = `SELECT toUInt32(count()) AS total FROM (${filtered})`;
   return { page: { sql: page, params: p.params }, count: { sql: count, params: p.params } };

@@ -14,6 +14,8 @@ import {
   type OrderMode,
 } from './definition.js';
 import { nextDate, startOfLocalDay } from './time-zone.js';
+import { requireDurationMs } from '../sessions/duration.js';
+import { DEFAULT_MAX_LENGTH_MS, DEFAULT_TIMEOUT_MS } from '../sessions/session-rules.js';
 
 export type FilterSource = 'event' | 'person' | 'column';
 
@@ -53,6 +55,18 @@ export interface PlanBreakdown {
 
 export type TrendInterval = 'day' | 'week' | 'month';
 
+/** Sessions, when they are the counting unit (docs/funnels.md, "Counting unit"). */
+export interface PlanSessions {
+  readonly timeoutMs: number;
+  readonly maxLengthMs: number;
+  readonly splitAtMidnight: boolean;
+  /**
+   * Sessions are formed from the events at or after fromMs − lookbackMs (all events without a
+   * `from`): far enough back to see where a session holding a step-1 event began.
+   */
+  readonly lookbackMs: number;
+}
+
 export interface FunnelPlan {
   readonly mode: OrderMode;
   readonly windowMs: number;
@@ -67,6 +81,8 @@ export interface FunnelPlan {
   readonly personFilters: readonly PlanFilter[];
   readonly breakdown: PlanBreakdown | null;
   readonly trend: TrendInterval | null;
+  /** null: every person is one unit; otherwise every session is. */
+  readonly sessions: PlanSessions | null;
 }
 
 /** Event types a funnel looks at; identify/alias/group calls are not things a person did. */
@@ -129,7 +145,14 @@ export function planFunnel(def: FunnelDefinition, ctx: Pick<AnalysisContext, 'ti
         }
       : null,
     trend: def.trend?.interval ?? null,
+    sessions: def.unit === 'session' ? planSessions(def) : null,
   };
+}
+
+function planSessions(def: FunnelDefinition): PlanSessions {
+  const timeoutMs = requireDurationMs(def.session?.timeout, DEFAULT_TIMEOUT_MS);
+  const maxLengthMs = requireDurationMs(def.session?.maxLength, DEFAULT_MAX_LENGTH_MS);
+  return { timeoutMs, maxLengthMs, splitAtMidnight: def.session?.splitAtMidnight ?? false, lookbackMs: maxLengthMs + timeoutMs };
 }
 
 /** The number-shaped texts numeric comparisons accept; anything else never compares true. */

@@ -85,8 +85,11 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   // Events the funnel can see: the scan covers [from, to + window) because a step can follow an
   // attempt that started just before `to`.
   const scope = [`e.type IN (${FUNNEL_EVENT_TYPES.map((t) => `'${t}'`).join(', ')})`];
-  scope.push(timeRangeSql(p, plan.fromMs, plan.toMs === null ? null : plan.toMs + plan.windowMs, 'e.timestamp'));
-  if (nonStrict) {
+  const sessions = plan.sessions;
+  // By session, every activity event counts for where sessions begin and end, back to the lookback.
+  const lowest = plan.fromMs === null ? null : plan.fromMs - (sessions?.lookbackMs ?? 0);
+  scope.push(timeRangeSql(p, lowest, plan.toMs === null ? null : plan.toMs + plan.windowMs, 'e.timestamp'));
+  if (nonStrict && sessions === null) {
     // Strict mode needs every event (any of them can break a sequence); the others only need
     // events that can fill a step or trigger an exclusion.
     const names = new Set([...plan.steps, ...plan.exclusions].flatMap((m) => m.names));
@@ -108,9 +111,14 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
     : `bitOr(bitOr(bitShiftLeft(toUInt256(toUInt64(toUnixTimestamp64Milli(timestamp) + ${BIAS})), 192),
                   bitShiftLeft(toUInt256(${flags} AS flags), 128)),
             toUInt256(reinterpretAsUInt128(event_id)))`;
-  const events = `SELECT person_id, ${key} AS k${eventValue ? `,\n      ${eventValue} AS bv` : ''}
+  const visible = allOf([...globals, ...(nonStrict ? ['flags != 0'] : [])]);
+  const events = sessions
+    ? `SELECT person_id, toUnixTimestamp64Milli(timestamp) AS t, ${key} AS k${eventValue ? `, ${eventValue} AS bv` : ''},
+        toUInt8(${allOf([visible, ...(plan.fromMs === null ? [] : [`t >= ${p.bind('Int64', plan.fromMs)}`])])}) AS vis
+      FROM ${source.sql}`
+    : `SELECT person_id, ${key} AS k${eventValue ? `,\n      ${eventValue} AS bv` : ''}
     FROM ${source.sql}
-    WHERE ${allOf([...globals, ...(nonStrict ? ['flags != 0'] : [])])}`;
+    WHERE ${visible}`;
 
   // Person-level parts of step and exclusion filters: one mask per person clears the flags of
   // steps/exclusions whose person filters fail.
@@ -131,7 +139,9 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   const personWhere = personCondition(plan.personFilters, joins, p);
   const personValue = bd?.type === 'person' ? joins.access(bd.property).text : `''`;
 
-  const grouped = `SELECT person_id, groupArray(k) AS ks${eventValue ? ', groupArray(bv) AS bvs' : ''}
+  const grouped = sessions
+    ? sessionUnitsSql(sessions, events, eventValue !== null, plan.timezone, p)
+    : `SELECT person_id, groupArray(k) AS ks${eventValue ? ', groupArray(bv) AS bvs' : ''}
     FROM (${events})
     GROUP BY person_id`;
 
@@ -161,4 +171,35 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
     FROM (${perPerson})`;
   for (const layer of attemptLayers(plan, p)) sql = `SELECT *, ${layer.join(', ')} FROM (${sql})`;
   return `SELECT person_id, level, entry, reach, ${valueExpr} AS value FROM (${sql})`;
+}
+
+/**
+ * By session: each person's events (all activity, with `vis` marking those the funnel sees) are
+ * cut into sessions by the sessions analysis' rules (sessionize-sql.ts: a gap over the timeout or
+ * a new local date starts a run; runs are cut into windows of the maximum length), and every
+ * session becomes a row of its own with the keys of its visible events. Events in the same
+ * millisecond always share a session under these rules, so the order of ties does not matter here.
+ */
+function sessionUnitsSql(rules: NonNullable<FunnelPlan['sessions']>, events: string, withValue: boolean, timezone: string, p: ParamBag): string {
+  const timeout = p.bind('Int64', rules.timeoutMs);
+  const maxLength = p.bind('Int64', rules.maxLengthMs);
+  const fields = ['t', 'k', 'vis', ...(withValue ? ['bv'] : []), ...(rules.splitAtMidnight ? [`toUInt32(toDate(fromUnixTimestamp64Milli(t), ${p.bind('String', timezone)}))`] : [])];
+  const at = (name: string) => fields.indexOf(name) + 1;
+  const day = fields.length;
+  const runBreak = rules.splitAtMidnight
+    ? `arrayMap((g, i, dd) -> i = 1 OR g > ${timeout} OR dd != 0, arrayDifference(ts), ix, arrayDifference(arrayMap(e -> e.${day}, ev)))`
+    : `arrayMap((g, i) -> i = 1 OR g > ${timeout}, arrayDifference(ts), ix)`;
+  const pick = (field: number) => `arrayMap(e -> e.${field}, arrayFilter(e -> e.${at('vis')} = 1, x))`;
+  return `SELECT person_id, u.1 AS ks${withValue ? ', u.2 AS bvs' : ''}
+    FROM (
+      SELECT person_id,
+        arrayJoin(arrayMap(x -> tuple(${pick(at('k'))}${withValue ? `, ${pick(at('bv'))}` : ''}), arraySplit((e, b) -> b, ev, b_sess))) AS u
+      FROM (
+        SELECT person_id, ev, arrayMap(e -> e.1, ev) AS ts, arrayEnumerate(ts) AS ix, ${runBreak} AS b_run,
+          arrayMap((b, w) -> b OR w != 0, b_run,
+            arrayDifference(arrayMap((t, q) -> intDiv(t - q, ${maxLength}), ts, arrayFill((t, b) -> b, ts, b_run)))) AS b_sess
+        FROM (SELECT person_id, arraySort(groupArray(tuple(${fields.join(', ')}))) AS ev FROM (${events}) GROUP BY person_id)
+      )
+    )
+    WHERE notEmpty(ks)`;
 }

@@ -7,6 +7,8 @@ import type { EventColumn } from './definition.js';
 import { FUNNEL_EVENT_TYPES, NUMBER_TEXT, type FunnelPlan, type PlanFilter, type PlanMatcher } from './funnel-plan.js';
 import type { FunnelBreakdownRow, FunnelResult, FunnelStepResult, FunnelTrendRow } from './result.js';
 import { periodStart } from './time-zone.js';
+import { referenceSessionize, type RefEvent } from '../sessions/reference-sessionize.js';
+import { sessionRules } from '../sessions/session-rules.js';
 
 export interface ReferenceEvent {
   readonly eventId: string;
@@ -185,8 +187,9 @@ function personOutcome(plan: FunnelPlan, personId: string, unsorted: readonly Re
   return { personId, level: b.level, entryMs: events[b.start]?.timestampMs ?? 0, reachMs, value };
 }
 
-/** Every person's reported attempt, persons in id order. */
+/** Every unit's reported attempt: persons in id order, or sessions by person and entry time. */
 export function referenceOutcomes(plan: FunnelPlan, data: ReferenceData): PersonOutcome[] {
+  if (plan.sessions !== null) return sessionOutcomes(plan, plan.sessions, data);
   const byPerson = new Map<string, ReferenceEvent[]>();
   for (const e of data.events) {
     if (!(FUNNEL_EVENT_TYPES as readonly string[]).includes(e.type)) continue;
@@ -204,6 +207,33 @@ export function referenceOutcomes(plan: FunnelPlan, data: ReferenceData): Person
     if (o) out.push(o);
   }
   return out.sort((a, b) => compareText(a.personId, b.personId));
+}
+
+/**
+ * Sessions as units: each person's activity is cut into sessions by the sessions analysis' own
+ * reference rules, from every activity event (the funnel's filters choose events inside a
+ * session, they do not move its edges), and each session is then a person of its own.
+ */
+function sessionOutcomes(plan: FunnelPlan, rules: NonNullable<FunnelPlan['sessions']>, data: ReferenceData): PersonOutcome[] {
+  const lowest = plan.fromMs === null ? null : plan.fromMs - rules.lookbackMs;
+  const original = new Map<RefEvent, ReferenceEvent>();
+  for (const e of data.events) {
+    if (!(FUNNEL_EVENT_TYPES as readonly string[]).includes(e.type)) continue;
+    if (lowest !== null && e.timestampMs < lowest) continue;
+    original.set({ ...e, channel: '', utmCampaign: '', pagePath: '', deviceType: '' }, e);
+  }
+  const cut = sessionRules({ timeout: rules.timeoutMs, maxLength: rules.maxLengthMs, splitAtMidnight: rules.splitAtMidnight });
+  const out: PersonOutcome[] = [];
+  for (const session of referenceSessionize([...original.keys()], cut, plan.timezone)) {
+    const person = data.personProperties.get(session.personId);
+    if (!plan.personFilters.every((f) => filterPasses(f, null, person))) continue;
+    const visible = session.events
+      .map((r) => original.get(r)!)
+      .filter((e) => (plan.fromMs === null || e.timestampMs >= plan.fromMs) && plan.eventFilters.every((f) => filterPasses(f, e, person)));
+    const o = visible.length === 0 ? null : personOutcome(plan, session.personId, visible, data);
+    if (o) out.push(o);
+  }
+  return out.sort((a, b) => compareText(a.personId, b.personId) || a.entryMs - b.entryMs);
 }
 
 /** The nearest-rank quantile: the ceil(q*N)-th smallest, with q = num/den. */

@@ -43,6 +43,8 @@ export function funnelFromFlags(opts: Record<string, unknown>): FunnelDefinition
   if (opts.to !== undefined) def.to = String(opts.to);
   if (opts.by !== undefined) def.breakdown = parseBreakdown(String(opts.by), opts.limit as number | undefined, opts.attributionStep as number | undefined);
   if (opts.trend !== undefined) def.trend = { interval: opts.trend as 'day' | 'week' | 'month' };
+  if (opts.unit !== undefined) def.unit = opts.unit as FunnelDefinition['unit'];
+  if (opts.sessionTimeout !== undefined) def.session = { ...def.session, timeout: String(opts.sessionTimeout) };
   return def;
 }
 
@@ -60,6 +62,8 @@ export function registerFunnel(program: Command): void {
       .option('--limit <n>', 'breakdown values shown before "Other"', positiveInt)
       .option('--attribution-step <n>', 'step whose event supplies the breakdown value', positiveInt)
       .option('--trend <interval>', 'conversion trend by day, week or month of entry')
+      .option('--unit <unit>', 'what is counted: person (default) or session')
+      .option('--session-timeout <duration>', 'with --unit session: inactivity that ends a session (default 30m)')
       .option('-d, --definition <file>', 'definition JSON file (flags override it)')
       .option('--json <json>', 'definition as inline JSON (flags override it)')
       .option('--format <format>', 'table, json or csv (with --out: csv or parquet)')

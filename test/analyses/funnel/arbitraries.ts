@@ -150,14 +150,23 @@ function definition(modes: readonly OrderMode[], maxSteps: number): fc.Arbitrary
   );
 }
 
+/** Counting by session, with timeouts and maximum lengths that cut the 10-minute event grid. */
+const sessionUnit = fc.record({
+  timeout: fc.constantFrom('1m', '2m', 3 * MIN, '5m'),
+  maxLength: sometimes(fc.constantFrom('2m', '4m', '1h')),
+  splitAtMidnight: sometimes(fc.boolean()),
+});
+
 /** A case; `days` spreads events over that many days (trend periods, date-only bounds). */
-export function funnelCase(modes: readonly OrderMode[], opts: { maxSteps?: number; days?: number } = {}): fc.Arbitrary<Case> {
+export function funnelCase(modes: readonly OrderMode[], opts: { maxSteps?: number; days?: number; unit?: 'session' } = {}): fc.Arbitrary<Case> {
   return personProps.chain((props) =>
     fc.record({
       events: events(opts.days ?? 3),
       personProps: fc.constant(props),
       aliases: fc.oneof(fc.constant<AliasSpec[]>([]), aliases(props)),
-      definition: definition(modes, opts.maxSteps ?? 4),
+      definition: opts.unit === 'session'
+        ? fc.tuple(definition(modes, opts.maxSteps ?? 4), sessionUnit).map(([d, session]): FunnelDefinition => ({ ...d, unit: 'session', session }))
+        : definition(modes, opts.maxSteps ?? 4),
       timezone: fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York'),
     }),
   );

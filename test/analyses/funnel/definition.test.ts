@@ -55,7 +55,8 @@ test('cross-field problems name the field: exclusions, breakdown, range, unit', 
   assert.deepEqual(paths({ steps: two, breakdown: { type: 'column', property: 'nope' } }), ['breakdown.property']);
   assert.deepEqual(paths({ steps: two, from: '2024-02-01', to: '2024-01-01' }), ['to']);
   assert.deepEqual(paths({ steps: two, from: '2024-02-30' }), ['from']);
-  assert.deepEqual(paths({ steps: two, unit: 'session' }), ['unit']);
+  assert.deepEqual(paths({ steps: two, session: { timeout: '10m' } }), ['session']);
+  assert.deepEqual(paths({ steps: two, unit: 'visit' }), ['unit']);
   assert.deepEqual(paths({ steps: two, colour: 'red' }), ['']);
 });
 

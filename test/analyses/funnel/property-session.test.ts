@@ -1,0 +1,26 @@
+/**
+ * Counting by session: every order mode, with filters, exclusions, breakdowns, ranges, trends and
+ * the list of units, engine equals reference on random logs cut by random session rules.
+ */
+import { after, before, test } from 'node:test';
+import fc from 'fast-check';
+import { tempStore } from '../../helpers/temp-store.js';
+import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import { funnelCase } from './arbitraries.js';
+import { checkCase } from './check-case.js';
+
+let store: ChdbStore;
+let dispose: () => Promise<void>;
+before(async () => ({ store, dispose } = await tempStore()));
+after(async () => dispose());
+
+const unitsQuery = fc.option(fc.record({ step: fc.integer({ min: 1, max: 4 }), status: fc.constantFrom('converted' as const, 'dropped' as const) }));
+
+for (const mode of ['ordered', 'strict', 'any'] as const) {
+  test(`${mode} funnels by session: engine equals reference`, async () => {
+    await fc.assert(fc.asyncProperty(funnelCase([mode], { unit: 'session' }), unitsQuery, (c, p) => checkCase(store, c, p)), {
+      numRuns: 20,
+      seed: Number(process.env.FC_SEED ?? 20261124),
+    });
+  });
+}
