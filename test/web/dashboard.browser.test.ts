@@ -181,6 +181,31 @@ test('the e-commerce funnel by device, built in the UI, shows the API numbers', 
   assert.equal(await page.locator('[data-testid="funnel-steps"] tbody tr td[data-col="persons"]').first().textContent(), count(result.steps[0]?.persons ?? 0));
 });
 
+test('the funnel counted by session, chosen in the UI, shows the API numbers', { skip }, async () => {
+  await openPage('/funnel');
+  for (const [i, name] of ['home', 'search'].entries()) {
+    const input = page.getByTestId(`funnel-step-${i + 1}`);
+    await input.fill(name);
+    await input.press('Enter');
+  }
+  await page.getByTestId('funnel-unit').selectOption('session');
+  await settled();
+  const shown = JSON.parse((await page.locator('.definition-box pre').textContent()) ?? '{}') as Record<string, unknown>;
+  assert.equal(shown.unit, 'session');
+  assert.deepEqual(shown.session, { timeout: '30m' });
+  const api = await t.post('/v1/query/funnel', shown, t.bearer());
+  assert.equal(api.status, 200, JSON.stringify(api.json));
+  const result = api.json as unknown as FunnelResult;
+  const byPerson = await t.post('/v1/query/funnel', { ...shown, unit: undefined, session: undefined }, t.bearer());
+  const persons = (byPerson.json as unknown as FunnelResult).steps[0]?.persons ?? 0;
+  assert.ok((result.steps[0]?.persons ?? 0) > persons, 'persons come back: more sessions than persons enter');
+  const stepRows = page.locator('[data-testid="funnel-steps"] tbody tr');
+  for (const [i, s] of result.steps.entries()) {
+    assert.equal(((await stepRows.nth(i).locator('td[data-col="persons"]').textContent()) ?? '').trim(), count(s.persons), `sessions at step ${s.index}`);
+  }
+  await screenshot('funnel-by-session');
+});
+
 test('trends, sessions, retention and the quarantine render their data', { skip }, async () => {
   await openPage(`/trends?def=${encodeURIComponent(JSON.stringify({ events: ['home'], measure: 'count', interval: 'day', range: { preset: '30d' }, filters: [], breakdown: { source: 'column', property: 'device_type' } }))}`);
   await page.getByTestId('trends-table').waitFor();

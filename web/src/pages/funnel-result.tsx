@@ -14,6 +14,8 @@ export function FunnelView({ result, definition }: { result: FunnelResult; defin
     setPersons({ step, status, stepLabel: label, ...(breakdownValue !== undefined ? { breakdownValue } : {}) });
   };
   const first = result.steps[0]?.persons ?? 0;
+  // Counting by session, every number is a number of sessions.
+  const units = (definition as { unit?: string } | null)?.unit === 'session' ? 'sessions' : 'persons';
   if (first === 0) {
     return <Empty title="Nobody entered this funnel">No person did the first step in this range with these filters. Widen the date range or check the step names.</Empty>;
   }
@@ -29,7 +31,7 @@ export function FunnelView({ result, definition }: { result: FunnelResult; defin
             </div>
           </div>
           <div class="muted">
-            {formatCount(last?.persons)} of {formatCount(first)} persons reached “{last?.label}” within {formatDuration(result.windowMs)}
+            {formatCount(last?.persons)} of {formatCount(first)} {units} reached “{last?.label}” within {formatDuration(result.windowMs)}
           </div>
         </div>
         <FunnelChart

@@ -17,6 +17,7 @@ import { BreakdownPicker, isBreakdown, type Breakdown } from '../components/brea
 import { DefinitionBox } from '../components/definition-box.js';
 import { SaveReport } from '../components/save-report.js';
 import { FunnelView } from './funnel-result.js';
+import { TimeoutSelect } from '../components/timeout-select.js';
 
 type Order = 'ordered' | 'strict' | 'any';
 type Interval = 'day' | 'week' | 'month';
@@ -29,6 +30,9 @@ interface FunnelState {
   filters: Filter[];
   breakdown: Breakdown | null;
   trend: Interval;
+  /** Absent in addresses shared before counting by session existed: persons. */
+  unit?: 'person' | 'session';
+  timeout?: string;
 }
 
 const ORDERS: ReadonlyArray<{ value: Order; label: string; hint: string }> = [
@@ -57,7 +61,9 @@ function isState(v: unknown): v is FunnelState {
     Array.isArray(v.filters) &&
     v.filters.every(isFilter) &&
     isBreakdown(v.breakdown) &&
-    (v.trend === 'day' || v.trend === 'week' || v.trend === 'month')
+    (v.trend === 'day' || v.trend === 'week' || v.trend === 'month') &&
+    (v.unit === undefined || v.unit === 'person' || v.unit === 'session') &&
+    (v.timeout === undefined || typeof v.timeout === 'string')
   );
 }
 
@@ -76,6 +82,7 @@ function definitionOf(s: FunnelState, timeZone: string): Record<string, unknown>
     ...(filters.length > 0 ? { filters } : {}),
     ...(bd ? { breakdown: { type: bd.source, property: bd.property.trim() } } : {}),
     trend: { interval: s.trend },
+    ...(s.unit === 'session' ? { unit: 'session', session: { timeout: s.timeout ?? '30m' } } : {}),
   };
 }
 
@@ -143,6 +150,14 @@ export default function FunnelPage() {
               <span class="control-label">Breakdown</span>
               <BreakdownPicker value={state.breakdown} events={stepEvents} columns={(all) => all.filter((c) => c !== 'event')} onChange={(breakdown) => update({ breakdown })} />
             </div>
+            <label class="control">
+              <span class="control-label">Count</span>
+              <select value={state.unit ?? 'person'} data-testid="funnel-unit" onChange={(e) => update({ unit: (e.target as HTMLSelectElement).value as 'person' | 'session' })}>
+                <option value="person">Persons</option>
+                <option value="session">Sessions (steps in the same session)</option>
+              </select>
+            </label>
+            {state.unit === 'session' && <TimeoutSelect value={state.timeout ?? '30m'} onChange={(timeout) => update({ timeout })} />}
             <label class="control">
               <span class="control-label">Trend by</span>
               <select value={state.trend} onChange={(e) => update({ trend: (e.target as HTMLSelectElement).value as Interval })}>
