@@ -205,6 +205,18 @@ export function personsStatement(
   return { sql: selects.join('\nUNION ALL\n'), params: params.values };
 }
 
+/** Per read, every value's count and the largest position aggregated, from the by-time tables. */
+function valueCountSelects(db: string, projectId: string, family: { event: string | null; key: string | null }, reads: readonly LevelRead[], params: Params): string[] {
+  const t: LiveTarget = { event: family.event, key: family.key, values: null };
+  return reads.map((read, r) => {
+    const conds = [...targetConditions(projectId, t, params), rangesCondition(read, params)];
+    return (
+      `SELECT toUInt32(${r}) AS r, value, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
+      `FROM ${db}.${tableOf('key', read.level)} WHERE ${conds.join(' AND ')} GROUP BY value`
+    );
+  });
+}
+
 /** Row of `topStatement`: a value's store count and, per read, the largest position it saw. */
 export interface TopRow {
   readonly value: string;
@@ -226,14 +238,7 @@ export function topStatement(
   limit: number,
 ): Statement {
   const params = new Params();
-  const t: LiveTarget = { event: target.event, key: target.key, values: null };
-  const selects = reads.map((read, r) => {
-    const conds = [...targetConditions(projectId, t, params), rangesCondition(read, params)];
-    return (
-      `SELECT toUInt32(${r}) AS r, value, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
-      `FROM ${db}.${tableOf('key', read.level)} WHERE ${conds.join(' AND ')} GROUP BY value`
-    );
-  });
+  const selects = valueCountSelects(db, projectId, target, reads, params);
   if (selects.length === 0) return { sql: 'SELECT 1 WHERE 0', params: {} };
   // +1/−1 so a read without rows reports −1, not position 0 (a real position).
   const maxima = reads.map((_, r) => `maxIf(toInt64(x) + 1, r = ${r}) OVER () - 1`).join(', ');
@@ -270,13 +275,7 @@ export function pointsViewStatement(db: string, projectId: string, family: ViewF
 /** Each value's count per read of whole minutes or hours, and the largest position read (a span view). */
 export function spanViewStatement(db: string, projectId: string, family: ViewFamily, reads: readonly LevelRead[]): Statement {
   const params = new Params();
-  const selects = reads.map((read, r) => {
-    const conds = [...familyConditions(projectId, family, params), rangesCondition(read, params)];
-    return (
-      `SELECT toUInt32(${r}) AS r, value, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
-      `FROM ${db}.${tableOf('key', read.level)} WHERE ${conds.join(' AND ')} GROUP BY value`
-    );
-  });
+  const selects = valueCountSelects(db, projectId, family, reads, params);
   if (selects.length === 0) return { sql: 'SELECT 1 WHERE 0', params: {} };
   return { sql: selects.join('\nUNION ALL\n'), params: params.values };
 }
