@@ -205,14 +205,19 @@ export function personsStatement(
   return { sql: selects.join('\nUNION ALL\n'), params: params.values };
 }
 
-/** Per read, every value's count and the largest position aggregated, from the by-time tables. */
+/**
+ * Per read, every value's count and the largest position aggregated, from the by-time tables, per
+ * UTC day (`d`, days since 1970): the tables are partitioned by day, and an insert that spans
+ * several partitions becomes visible one partition at a time, so a position tells what a read
+ * holds only within one day.
+ */
 function valueCountSelects(db: string, projectId: string, family: { event: string | null; key: string | null }, reads: readonly LevelRead[], params: Params): string[] {
   const t: LiveTarget = { event: family.event, key: family.key, values: null };
   return reads.map((read, r) => {
     const conds = [...targetConditions(projectId, t, params), rangesCondition(read, params)];
     return (
-      `SELECT toUInt32(${r}) AS r, value, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
-      `FROM ${db}.${tableOf('key', read.level)} WHERE ${conds.join(' AND ')} GROUP BY value`
+      `SELECT toUInt32(${r}) AS r, value, toUInt32(toDate(${TIME_COLUMN[read.level]})) AS d, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
+      `FROM ${db}.${tableOf('key', read.level)} WHERE ${conds.join(' AND ')} GROUP BY value, d`
     );
   });
 }
@@ -272,7 +277,7 @@ export function pointsViewStatement(db: string, projectId: string, family: ViewF
   return { sql, params: params.values };
 }
 
-/** Each value's count per read of whole minutes or hours, and the largest position read (a span view). */
+/** Each value's count per read of whole minutes or hours and UTC day, and the largest position read (a span view). */
 export function spanViewStatement(db: string, projectId: string, family: ViewFamily, reads: readonly LevelRead[]): Statement {
   const params = new Params();
   const selects = valueCountSelects(db, projectId, family, reads, params);

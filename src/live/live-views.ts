@@ -17,7 +17,7 @@
  */
 import type { Store } from '../store/store.js';
 import type { TailEvent, TailFollower } from './tail-index.js';
-import { MINUTE_MS, readsOf, splitRange, type LevelRead, type TimeRange } from './live-window.js';
+import { DAY_MS, MINUTE_MS, readsOf, splitRange, type LevelRead, type TimeRange } from './live-window.js';
 import { pointsViewStatement, spanViewStatement, type ViewFamily } from './live-sql.js';
 
 /** What views need of the tail index. */
@@ -48,8 +48,8 @@ function lowerBound(sorted: readonly number[], t: number): number {
 abstract class View {
   lastUsed: number;
   private follower: TailFollower | null = null;
-  /** Per read of the view: positions at or below it are in what the engine returned. */
-  protected cuts: number[] = [];
+  /** The tail's floor when the view began following: every position below it was in the store. */
+  protected floor = 0;
   private pending: TailEvent[] | null = [];
 
   constructor(
@@ -65,12 +65,11 @@ abstract class View {
   async load(store: Store, tail: ViewTail): Promise<boolean> {
     const follower = tail.follow(this.projectId, (e) => this.offer(e));
     this.follower = follower;
-    const floor = follower.snapshot.floor;
+    this.floor = follower.snapshot.floor;
     // At floor 0 a position-0 record and position-0 rows written straight into the store
     // (imports, demo data) cannot be told apart, so the read's positions say nothing.
-    if (floor === 0) return false;
-    const maxima = await this.read(store);
-    this.cuts = maxima.map((x) => Math.max(floor - 1, x));
+    if (this.floor === 0) return false;
+    await this.read(store);
     const waiting = [...follower.snapshot.events, ...(this.pending ?? [])];
     this.pending = null;
     for (const e of waiting) this.offer(e);
@@ -91,33 +90,34 @@ abstract class View {
     if (t < this.range.from || t >= this.range.to) return;
     const value = familyValue(this.family, e);
     if (value === undefined) return;
-    const read = this.readOf(t);
-    if (e.position > this.cuts[read]!) this.add(value, t);
+    if (e.position > this.cutAt(t)) this.add(value, t);
   }
 
-  /** Runs the engine read; returns the largest position each read aggregated (−1: none). */
-  protected abstract read(store: Store): Promise<number[]>;
-  protected abstract readOf(t: number): number;
+  /** Runs the engine read and records its cuts. */
+  protected abstract read(store: Store): Promise<void>;
+  /** Positions up to this one are in what the read returned for time t. */
+  protected abstract cutAt(t: number): number;
   protected abstract add(value: string, t: number): void;
 }
 
 /** One minute of a family: each value's timestamps, sorted. */
 export class PointsView extends View {
   readonly points = new Map<string, number[]>();
+  private cut = -1;
 
-  protected async read(store: Store): Promise<number[]> {
+  // A minute lies in one day, so the read touches one partition: one cut serves it.
+  protected async read(store: Store): Promise<void> {
     const { sql, params } = pointsViewStatement(store.database, this.projectId, this.family, this.range);
     const rows = await store.query<{ value: string; ts: Array<string | number>; x: string | number }>(sql, params);
-    let x = -1;
+    this.cut = this.floor - 1;
     for (const row of rows) {
       this.points.set(row.value, row.ts.map(Number).sort((a, b) => a - b));
-      x = Math.max(x, Number(row.x));
+      this.cut = Math.max(this.cut, Number(row.x));
     }
-    return [x];
   }
 
-  protected readOf(): number {
-    return 0;
+  protected cutAt(): number {
+    return this.cut;
   }
 
   protected add(value: string, t: number): void {
@@ -139,22 +139,23 @@ export class PointsView extends View {
 export class SpanView extends View {
   readonly counts = new Map<string, number>();
   private reads: LevelRead[] = [];
+  /** Cut per read (table) and UTC day (partition): "read:day". */
+  private readonly cuts = new Map<string, number>();
 
-  protected async read(store: Store): Promise<number[]> {
+  protected async read(store: Store): Promise<void> {
     this.reads = readsOf(splitRange(this.range, ['points', 'minutes', 'hours']));
     const { sql, params } = spanViewStatement(store.database, this.projectId, this.family, this.reads);
-    const rows = await store.query<{ r: number | string; value: string; c: string | number; x: string | number }>(sql, params);
-    const maxima = this.reads.map(() => -1);
+    const rows = await store.query<{ r: number | string; value: string; d: number | string; c: string | number; x: string | number }>(sql, params);
     for (const row of rows) {
       this.counts.set(row.value, (this.counts.get(row.value) ?? 0) + Number(row.c));
-      const r = Number(row.r);
-      maxima[r] = Math.max(maxima[r]!, Number(row.x));
+      const key = `${Number(row.r)}:${Number(row.d)}`;
+      this.cuts.set(key, Math.max(this.cuts.get(key) ?? -1, Number(row.x)));
     }
-    return maxima;
   }
 
-  protected readOf(t: number): number {
-    return Math.max(0, this.reads.findIndex((read) => read.ranges.some((r) => t >= r.from && t < r.to)));
+  protected cutAt(t: number): number {
+    const read = Math.max(0, this.reads.findIndex((rd) => rd.ranges.some((r) => t >= r.from && t < r.to)));
+    return Math.max(this.floor - 1, this.cuts.get(`${read}:${Math.floor(t / DAY_MS)}`) ?? -1);
   }
 
   protected add(value: string): void {

@@ -91,3 +91,35 @@ test('a load the floor does not show yet is counted once; later events are added
   assert.equal(cache.size(), 0, 'a reset drops every view');
   cache.close();
 });
+
+test('an insert that one day of the store shows and another does not yet is counted once in each', async () => {
+  const project = await app.app.registry.create('views partial insert');
+  // A window across midnight UTC: one load carries events of both days. The tables are partitioned
+  // by day, and an insert becomes visible one partition at a time.
+  const midnight = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  const end = midnight + 30 * MINUTE_MS;
+  const range = windowRange(end, 2 * HOUR_MS);
+  const before = await sendAt(project.writeKey, [view('d1', midnight - 80 * MINUTE_MS, 'x')]);
+  await app.app.loader.drain();
+  // d2 and d3 fall in the same read (whole minutes, either side of the hour read in between).
+  const load = await sendAt(project.writeKey, [view('d2', midnight - 70 * MINUTE_MS, 'x'), view('d3', midnight + 10 * MINUTE_MS, 'x')]);
+  await app.app.loader.drain();
+  // The moment between the two partitions' commits: the new day's rows of that load are not there.
+  const db = app.app.store.database;
+  for (const table of ['live_minutes_by_time', 'live_hours_by_time']) {
+    await app.app.store.exec(
+      `ALTER TABLE ${db}.${table} DELETE WHERE project_id = {p:String} AND toDate(${table === 'live_hours_by_time' ? 'hour' : 'minute'}) = toDate(fromUnixTimestamp64Milli({m:Int64}, 'UTC')) SETTINGS mutations_sync = 2`,
+      { p: project.projectId, m: midnight },
+    );
+  }
+  const tail = new HandTail();
+  tail.floor = before[0]!.position + 1;
+  tail.events = [...load];
+  const cache = new ViewCache(app.app.store, tail, () => end);
+  const views = await cache.window(project.projectId, { event: 'detailsView', key: 'article_id' }, range);
+  assert.ok(views);
+  const count = views.first.count('x', range.from, range.to) + (views.span?.counts.get('x') ?? 0) + (views.last?.count('x', range.from, range.to) ?? 0);
+  // d1 and d2 from the store (yesterday's partition), d3 from the tail (today's part not visible).
+  assert.equal(count, 3);
+  cache.close();
+});
