@@ -89,7 +89,9 @@ export class PreparePool implements RecordPreparer {
 
   private startWorker(): Worker {
     // The test runner's and profiler's flags must not start a second runner or profile per thread.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--test') && !a.startsWith('--cpu-prof') && !a.startsWith('--heap-prof'));
+    // Per-process options (profilers, the test runner, heap sizing and GC tracing) are refused by
+    // workers; the worker's small heap does not need them.
+    const execArgv = process.execArgv.filter((a) => !/^--(test|cpu-prof|heap-prof|trace-gc|max-semi-space-size|min-semi-space-size|max-old-space-size)/.test(a));
     const worker = FROM_SOURCES
       ? new Worker(
           `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`,

@@ -270,23 +270,34 @@ export class TailIndex {
   }
 }
 
-/** A tail event whose row text is parsed on first use. */
+/** What a tail event keeps of its row once parsed: the rest of the row is garbage at once. */
+interface Slim {
+  readonly timestamp: number;
+  readonly event: string;
+  readonly personId: string;
+  readonly properties: Readonly<Record<string, string>>;
+}
+
+/**
+ * A tail event whose row text is parsed on first use. Tail events live until their load, long
+ * enough to survive young-generation collections, so only the fields live counts read are kept.
+ */
 class LazyEntry implements Entry {
-  private row: EventRow | undefined;
-  private ms: number | undefined;
+  private slim: Slim | undefined;
 
   constructor(readonly id: string, readonly position: number, private text: string) {}
 
-  private parsed(): EventRow {
-    if (!this.row) {
-      this.row = JSON.parse(this.text) as EventRow;
+  private parsed(): Slim {
+    if (!this.slim) {
+      const row = JSON.parse(this.text) as EventRow;
+      this.slim = { timestamp: Date.parse(row.timestamp.replace(' ', 'T') + 'Z'), event: row.event, personId: row.person_id, properties: row.properties };
       this.text = '';
     }
-    return this.row;
+    return this.slim;
   }
 
   get timestamp(): number {
-    return (this.ms ??= Date.parse(this.parsed().timestamp.replace(' ', 'T') + 'Z'));
+    return this.parsed().timestamp;
   }
 
   get event(): string {
@@ -294,7 +305,7 @@ class LazyEntry implements Entry {
   }
 
   get personId(): string {
-    return this.parsed().person_id;
+    return this.parsed().personId;
   }
 
   get properties(): Readonly<Record<string, string>> {
