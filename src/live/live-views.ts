@@ -3,12 +3,13 @@
  * value at once) over one fixed time range, kept in memory and brought up to date by the tail as
  * events arrive, so that counters and top lists are answered without asking the engine.
  *
- * A view is one engine read plus the events that read cannot have seen. Loads become visible in
- * log order, per table, so when a read reports `x` as the largest log position it aggregated for
- * a value, the store held exactly that value's events up to the load that carried x, and no later
- * one. Every position up to the largest x of the read (its cut) was therefore loaded when it ran,
- * and every position below the tail's floor too. An event the tail reports at a position above
- * the cut is one the read did not count; at or below it, one it did. The tail reports every event
+ * A view is one engine read plus the events that read cannot have seen. Loads run one after
+ * another, and each becomes visible per table and per partition (UTC day) at once, so when a read
+ * reports `x` as the largest log position it aggregated in one table and day, every load up to
+ * the one that carried x was there, and no later one. Every position up to that largest x (the
+ * cut of that table and day) was therefore in what the read saw, and every position below the
+ * tail's floor too. An event the tail reports at a position above its cut is one the read did not
+ * count; at or below it, one it did. The tail reports every event
  * the loader stores, from the instant the view starts following it, in log order; the events it
  * held at that instant come with it (see TailIndex.follow).
  *
