@@ -17,13 +17,21 @@ import type { CountRow, LiveTarget, PersonsRow, TopRow } from './live-sql.js';
 import { readIndexOf, type LevelRead, type TimeRange } from './live-window.js';
 import { compareUtf8 } from '../analyses/shared/utf8-order.js';
 
+/**
+ * The property value an event of a family (an event name or every event, and a property or none)
+ * counts under: `''` without a property, undefined when the event is not one of the family's.
+ */
+export function familyValue(family: { readonly event: string | null; readonly key: string | null }, e: TailEvent): string | undefined {
+  if (family.event !== null && e.event !== family.event) return undefined;
+  if (family.key === null) return '';
+  return Object.hasOwn(e.properties, family.key) ? e.properties[family.key]! : undefined;
+}
+
 /** The value a tail event contributes under (`''` when not split by value), or undefined. */
 export function tailValue(e: TailEvent, target: LiveTarget, values: ReadonlySet<string> | null): string | undefined {
-  if (target.event !== null && e.event !== target.event) return undefined;
-  if (target.key === null) return '';
-  if (!Object.hasOwn(e.properties, target.key)) return undefined;
-  if (values === null) return '';
-  const v = e.properties[target.key]!;
+  const v = familyValue(target, e);
+  if (v === undefined) return undefined;
+  if (target.key === null || values === null) return '';
   return values.has(v) ? v : undefined;
 }
 

@@ -205,16 +205,25 @@ export function personsStatement(
   return { sql: selects.join('\nUNION ALL\n'), params: params.values };
 }
 
+/** Every value of one event name (or all events) and property (or none): what a live view holds. */
+export interface ViewFamily {
+  readonly event: string | null;
+  readonly key: string | null;
+}
+
+function familyConditions(projectId: string, family: ViewFamily, params: Params): string[] {
+  return targetConditions(projectId, { event: family.event, key: family.key, values: null }, params);
+}
+
 /**
  * Per read, every value's count and the largest position aggregated, from the by-time tables, per
  * UTC day (`d`, days since 1970): the tables are partitioned by day, and an insert that spans
  * several partitions becomes visible one partition at a time, so a position tells what a read
  * holds only within one day.
  */
-function valueCountSelects(db: string, projectId: string, family: { event: string | null; key: string | null }, reads: readonly LevelRead[], params: Params): string[] {
-  const t: LiveTarget = { event: family.event, key: family.key, values: null };
+function valueCountSelects(db: string, projectId: string, family: ViewFamily, reads: readonly LevelRead[], params: Params): string[] {
   return reads.map((read, r) => {
-    const conds = [...targetConditions(projectId, t, params), rangesCondition(read, params)];
+    const conds = [...familyConditions(projectId, family, params), rangesCondition(read, params)];
     return (
       `SELECT toUInt32(${r}) AS r, value, toUInt32(toDate(${TIME_COLUMN[read.level]})) AS d, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
       `FROM ${db}.${tableOf('key', read.level)} WHERE ${conds.join(' AND ')} GROUP BY value, d`
@@ -255,16 +264,6 @@ export function topStatement(
     `ORDER BY value IN ${pinnedParam} DESC, c DESC, value ASC\n` +
     `LIMIT ${params.bind('UInt32', limit + pinned.length)}`;
   return { sql, params: params.values };
-}
-
-/** Every value of one event name (or all events) and property (or none): what a live view holds. */
-export interface ViewFamily {
-  readonly event: string | null;
-  readonly key: string | null;
-}
-
-function familyConditions(projectId: string, family: ViewFamily, params: Params): string[] {
-  return targetConditions(projectId, { event: family.event, key: family.key, values: null }, params);
 }
 
 /** Each value's timestamps (epoch ms) in `range` and the largest position read (a points view). */

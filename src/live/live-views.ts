@@ -20,18 +20,12 @@ import type { Store } from '../store/store.js';
 import type { TailEvent, TailFollower } from './tail-index.js';
 import { DAY_MS, MINUTE_MS, readsOf, splitRange, type LevelRead, type TimeRange } from './live-window.js';
 import { pointsViewStatement, spanViewStatement, type ViewFamily } from './live-sql.js';
+import { familyValue } from './live-merge.js';
 
 /** What views need of the tail index. */
 export interface ViewTail {
   follow(projectId: string, listener: (event: TailEvent) => void): TailFollower;
   onReset(listener: () => void): () => void;
-}
-
-/** The value a family counts an event under, or undefined when the event is not one of it. */
-export function familyValue(family: ViewFamily, e: TailEvent): string | undefined {
-  if (family.event !== null && e.event !== family.event) return undefined;
-  if (family.key === null) return '';
-  return Object.hasOwn(e.properties, family.key) ? e.properties[family.key]! : undefined;
 }
 
 /** First index of a sorted array whose element is ≥ t. */

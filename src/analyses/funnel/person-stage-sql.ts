@@ -16,6 +16,7 @@
 import { personProperty, resolvedEvents } from '../event-source.js';
 import { timeRangeSql } from '../shared/sql-params.js';
 import { attemptLayers } from './attempt-sql.js';
+import { runStartsSql, sessionStartsSql } from '../sessions/sessionize-sql.js';
 import { allOf, eventAccess, filterSql, type ParamBag, type PropertyAccess } from './filter-sql.js';
 import { FUNNEL_EVENT_TYPES, type FunnelPlan, type PlanFilter, type PlanMatcher } from './funnel-plan.js';
 
@@ -181,23 +182,18 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
  * millisecond always share a session under these rules, so the order of ties does not matter here.
  */
 function sessionUnitsSql(rules: NonNullable<FunnelPlan['sessions']>, events: string, withValue: boolean, timezone: string, p: ParamBag): string {
-  const timeout = p.bind('Int64', rules.timeoutMs);
-  const maxLength = p.bind('Int64', rules.maxLengthMs);
   const fields = ['t', 'k', 'vis', ...(withValue ? ['bv'] : []), ...(rules.splitAtMidnight ? [`toUInt32(toDate(fromUnixTimestamp64Milli(t), ${p.bind('String', timezone)}))`] : [])];
   const at = (name: string) => fields.indexOf(name) + 1;
-  const day = fields.length;
-  const runBreak = rules.splitAtMidnight
-    ? `arrayMap((g, i, dd) -> i = 1 OR g > ${timeout} OR dd != 0, arrayDifference(ts), ix, arrayDifference(arrayMap(e -> e.${day}, ev)))`
-    : `arrayMap((g, i) -> i = 1 OR g > ${timeout}, arrayDifference(ts), ix)`;
   const pick = (field: number) => `arrayMap(e -> e.${field}, arrayFilter(e -> e.${at('vis')} = 1, x))`;
   return `SELECT person_id, u.1 AS ks${withValue ? ', u.2 AS bvs' : ''}
     FROM (
       SELECT person_id,
         arrayJoin(arrayMap(x -> tuple(${pick(at('k'))}${withValue ? `, ${pick(at('bv'))}` : ''}), arraySplit((e, b) -> b, ev, b_sess))) AS u
       FROM (
-        SELECT person_id, ev, arrayMap(e -> e.1, ev) AS ts, arrayEnumerate(ts) AS ix, ${runBreak} AS b_run,
-          arrayMap((b, w) -> b OR w != 0, b_run,
-            arrayDifference(arrayMap((t, q) -> intDiv(t - q, ${maxLength}), ts, arrayFill((t, b) -> b, ts, b_run)))) AS b_sess
+        SELECT person_id, ev, arrayMap(e -> e.1, ev) AS ts, arrayEnumerate(ts) AS ix,
+          ${rules.splitAtMidnight ? `arrayMap(e -> e.${fields.length}, ev) AS day_num,` : ''}
+          ${runStartsSql(p.bind('Int64', rules.timeoutMs), rules.splitAtMidnight)} AS b_run,
+          ${sessionStartsSql('b_run', p.bind('Int64', rules.maxLengthMs))} AS b_sess
         FROM (SELECT person_id, arraySort(groupArray(tuple(${fields.join(', ')}))) AS ev FROM (${events}) GROUP BY person_id)
       )
     )

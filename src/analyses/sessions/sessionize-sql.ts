@@ -73,9 +73,7 @@ export function sessionizeSql(input: SessionizeInput): { sql: string; params: Qu
   if (rules.splitOnChannelChange) add('tuple(toString(channel), utm_campaign)', 'source');
   for (const c of input.columns) add(c.expr, c.name);
 
-  const runBreak = rules.splitAtMidnight
-    ? 'arrayMap((g, i, dd) -> i = 1 OR g > {timeout_ms:Int64} OR dd != 0, arrayDifference(ts), ix, arrayDifference(day_num))'
-    : 'arrayMap((g, i) -> i = 1 OR g > {timeout_ms:Int64}, arrayDifference(ts), ix)';
+  const runBreak = runStartsSql('{timeout_ms:Int64}', rules.splitAtMidnight);
   // Source in effect at each event: the last non-empty (channel, campaign) seen so far in the
   // run, ('', '') before the first one. A different non-empty source starts a new session.
   const pieceBreak = rules.splitOnChannelChange
@@ -94,9 +92,7 @@ export function sessionizeSql(input: SessionizeInput): { sql: string; params: Qu
       ${runBreak} AS b_run,
       ${channelCols}
       ${pieceBreak} AS b_piece,
-      arrayMap((b, w) -> b OR w != 0, b_piece,
-        arrayDifference(arrayMap((t, p) -> intDiv(t - p, {max_length_ms:Int64}), ts,
-          arrayFill((t, b) -> b, ts, b_piece)))) AS b_sess,
+      ${sessionStartsSql('b_piece', '{max_length_ms:Int64}')} AS b_sess,
       arrayPushBack(arrayPopFront(b_sess), 1) AS is_end
     FROM (
       SELECT person_id, arraySort(groupArray(tuple(${tupleParts.join(', ')}))) AS ev
@@ -105,6 +101,27 @@ export function sessionizeSql(input: SessionizeInput): { sql: string; params: Qu
     )
   )`;
   return { sql, params };
+}
+
+/**
+ * Where runs start, over arrays `ts` (epoch ms, sorted), `ix` (1-based positions) and, with
+ * midnight splits, `day_num` (local day of each event): the first event, a gap longer than the
+ * timeout, a new local date.
+ */
+export function runStartsSql(timeout: string, splitAtMidnight: boolean): string {
+  return splitAtMidnight
+    ? `arrayMap((g, i, dd) -> i = 1 OR g > ${timeout} OR dd != 0, arrayDifference(ts), ix, arrayDifference(day_num))`
+    : `arrayMap((g, i) -> i = 1 OR g > ${timeout}, arrayDifference(ts), ix)`;
+}
+
+/**
+ * Where sessions start: every piece start (array `pieces`), and every maximum-length window
+ * counted from the piece's first event.
+ */
+export function sessionStartsSql(pieces: string, maxLength: string): string {
+  return `arrayMap((b, w) -> b OR w != 0, ${pieces},
+        arrayDifference(arrayMap((t, p) -> intDiv(t - p, ${maxLength}), ts,
+          arrayFill((t, b) -> b, ts, ${pieces}))))`;
 }
 
 /** SQL turning an `id_keys` element back into the event id's text. */
