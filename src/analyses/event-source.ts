@@ -46,6 +46,26 @@ export async function projectHasAliases(store: Pick<Store, 'query'>, database: s
   return rows.length > 0;
 }
 
+/**
+ * The person each stored id resolves to, by the same rule as `resolvedEvents`: SQL over a
+ * subquery `ids` with one column `id`, giving a column `person_id`.
+ */
+export function resolveIdsSql(database: string, ids: string): string {
+  return `SELECT if(a.person_id != '', a.person_id, t.id) AS person_id
+    FROM (${ids}) AS t
+    LEFT ANY JOIN ${aliasMap(database)} AS a ON a.distinct_id = t.id`;
+}
+
+/**
+ * Every stored id whose events may resolve to one of `persons` (a subquery with column
+ * `person_id`): the persons' own ids and the ids linked to them. Column `id`.
+ */
+export function idsOfPersonsSql(database: string, persons: string): string {
+  return `SELECT person_id AS id FROM (${persons})
+    UNION ALL
+    SELECT distinct_id AS id FROM ${aliasMap(database)} WHERE person_id IN (SELECT person_id FROM (${persons}))`;
+}
+
 /** (distinct_id, person_id): the latest link of each aliased distinct id. */
 function aliasMap(database: string): string {
   return `(

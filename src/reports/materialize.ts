@@ -8,11 +8,13 @@ import type { AnalysisContext, AnyAnalysis } from '../analyses/analysis.js';
 import { bucketKeyOf, bucketLabel, nextBucketKey } from '../analyses/shared/time-buckets.js';
 import { parseTimeInput, resolveBound } from '../analyses/shared/time-range.js';
 import { toSqlTime } from '../events/event-row.js';
-import type { Store } from '../store/store.js';
-import { keysBetween, planReport, shiftKey, type BucketedPlan, type FullPlan } from './report-plan.js';
+import type { QueryParams, Store } from '../store/store.js';
+import type { PersonScope } from '../analyses/sessions/sessionize-sql.js';
+import { keysBetween, planReport, shiftKey, type BucketedPlan, type FullPlan, type PersonStatePlan } from './report-plan.js';
+import { PersonDayState } from './person-day-state.js';
 import type { Report } from './report-definition.js';
 import { ReportRepo, type BucketRows } from './report-repo.js';
-import { touchedBuckets } from './touched-buckets.js';
+import { touchedBuckets, touchedPersons } from './touched-buckets.js';
 
 export interface MaterializeContext {
   readonly store: Store;
@@ -55,13 +57,17 @@ function context(ctx: MaterializeContext, report: Report): AnalysisContext {
   return { store: ctx.store, projectId: report.projectId, timezone: ctx.timezone, now: ctx.now };
 }
 
-async function runOne(ctx: MaterializeContext, report: Report, definition: Record<string, unknown>): Promise<unknown> {
+function validated(ctx: MaterializeContext, definition: Record<string, unknown>): unknown {
   const parsed = ctx.analysis.schema.safeParse(definition);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new MaterializeError(`the ${ctx.analysis.name} definition is not valid for ${JSON.stringify(definition.from ?? '')}..${JSON.stringify(definition.to ?? '')}: ${issues}`);
   }
-  return ctx.analysis.run(context(ctx, report), parsed.data);
+  return parsed.data;
+}
+
+async function runOne(ctx: MaterializeContext, report: Report, definition: Record<string, unknown>): Promise<unknown> {
+  return ctx.analysis.run(context(ctx, report), validated(ctx, definition));
 }
 
 export async function materialize(ctx: MaterializeContext, report: Report, mode: MaterializeMode): Promise<MaterializeOutcome> {
@@ -161,11 +167,39 @@ async function computeGroup(ctx: MaterializeContext, report: Report, plan: Bucke
   return keys.map((k) => ({ bucket: k, label: label(k), columns: table.columns, rows: split.get(k) ?? [] }));
 }
 
+/** Who a run recomputes, for reports kept per person: null = everyone. */
+type Scope = { scope: PersonScope; params: QueryParams } | null;
+
+/**
+ * Consecutive days of a report kept per person: rewrites the state rows of the persons in
+ * `scope` on those days, then adds each day up from the state.
+ */
+async function computeGroupFromState(
+  ctx: MaterializeContext, report: Report, plan: BucketedPlan & { personState: PersonStatePlan }, keys: readonly number[], version: number, scope: Scope,
+): Promise<BucketRows[]> {
+  const first = keys[0];
+  const last = keys[keys.length - 1];
+  if (first === undefined || last === undefined) return [];
+  const label = (k: number) => bucketLabel(k, plan.interval, ctx.timezone);
+  const definition = validated(ctx, { ...plan.definitionFor(first), to: plan.definitionFor(last).to });
+  const target = { database: ctx.store.database, projectId: report.projectId, timezone: ctx.timezone };
+  const key = { projectId: report.projectId, reportId: report.reportId, revision: report.revision };
+  const days = { first: label(first), last: label(last) };
+  const state = new PersonDayState(ctx.store);
+  await state.write(key, version, days, plan.personState.rowsSql(definition, target, scope?.scope ?? null), scope);
+  const current = state.current(key, days);
+  const rows = await ctx.store.query(plan.personState.fromStateSql(current.sql), current.params);
+  const table = plan.table(first, plan.personState.result(rows));
+  const split = plan.split ? plan.split(keys, table) : new Map([[first, table.rows]]);
+  return keys.map((k) => ({ bucket: k, label: label(k), columns: table.columns, rows: split.get(k) ?? [] }));
+}
+
 async function materializeBuckets(ctx: MaterializeContext, report: Report, plan: BucketedPlan, mode: MaterializeMode): Promise<MaterializeOutcome> {
   const { projectId, reportId, revision } = report;
   const state = await ctx.repo.state(projectId, reportId, revision);
   let keys: number[];
   let watermark: string | null = null;
+  let scope: Scope = null;
   if (mode.kind === 'backfill') {
     keys = backfillKeys(plan, ctx.timezone, mode.from, mode.to);
   } else {
@@ -177,6 +211,9 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
     });
     keys = bucketsToRecompute(plan, ctx.timezone, state.extent, touched.keys).keys;
     watermark = touched.watermark ?? last;
+    // Only the touched persons: the days added between the old extent and new events hold
+    // nobody else's sessions, since nobody else has events there.
+    if (since !== null && plan.personState) scope = touchedPersons(ctx.store.database, plan.identity, since);
   }
   ctx.onProgress?.(0, keys.length);
   let rows = 0;
@@ -189,7 +226,9 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
     ctx.onProgress?.(done, keys.length);
   };
   for (const group of consecutiveGroups(keys, plan, ctx.timezone)) {
-    pending.push(...(await computeGroup(ctx, report, plan, group)));
+    pending.push(...(plan.personState
+      ? await computeGroupFromState(ctx, report, { ...plan, personState: plan.personState }, group, state.nextVersion, scope)
+      : await computeGroup(ctx, report, plan, group)));
     if (pending.length >= BATCH) await flush();
   }
   if (pending.length > 0) await flush();

@@ -21,6 +21,9 @@ import { dateOfDayNumber, formatDate, localParts, daysInMonth } from '../analyse
 import { requireDurationMs } from '../analyses/sessions/duration.js';
 import { DEFAULT_MAX_LENGTH_MS } from '../analyses/sessions/session-rules.js';
 import { windowMs, type FunnelWindow } from '../analyses/funnel/definition.js';
+import { planSessions, type SessionsDefinition } from '../analyses/sessions/definition.js';
+import { compilePersonDays, dailyFromPersonDays, type CompiledQuery, type SessionsTarget } from '../analyses/sessions/sessions-compiler.js';
+import type { PersonScope } from '../analyses/sessions/sessionize-sql.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -51,6 +54,20 @@ export interface BucketedPlan {
    * query instead of one per bucket, and sessions read each neighbouring day once, not per bucket.
    */
   readonly split?: (keys: readonly number[], table: ResultTable) => Map<number, ResultTable['rows']>;
+  /**
+   * Set when each day's result is a sum over persons that can be kept per (day, person): a run
+   * then recomputes only the persons new data touched (see person-day-state.ts).
+   */
+  readonly personState?: PersonStatePlan;
+}
+
+export interface PersonStatePlan {
+  /** Per-(day, person) state rows (PERSON_DAY_COLUMNS) for a validated definition, limited to `scope`. */
+  rowsSql(definition: unknown, target: SessionsTarget, scope: PersonScope | null): CompiledQuery;
+  /** The analysis's rows, by day, from a subquery of state rows. */
+  fromStateSql(state: string): string;
+  /** The analysis result made of those rows: what `table` takes. */
+  result(rows: unknown[]): unknown;
 }
 
 export interface FullPlan {
@@ -144,6 +161,13 @@ function sessionPad(def: Readonly<Record<string, unknown>>): number {
   return Math.ceil(ms / DAY_MS) + 1;
 }
 
+/** Sessions per day: each day's numbers are sums over persons of their sessions that day. */
+const SESSIONS_PER_PERSON: PersonStatePlan = {
+  rowsSql: (definition, target, scope) => compilePersonDays(planSessions(definition as SessionsDefinition), target, scope),
+  fromStateSql: dailyFromPersonDays,
+  result: (days) => ({ view: 'daily', days }),
+};
+
 /** A valid interval, or day: an invalid one fails the analysis schema, with its path, when checked. */
 function intervalOr(value: unknown): Interval {
   return (INTERVALS as readonly unknown[]).includes(value) ? (value as Interval) : 'day';
@@ -180,6 +204,7 @@ function bucketed(
     definitionFor: (key: number, base: Record<string, unknown>) => Record<string, unknown>;
     table?: (key: number, t: ResultTable) => ResultTable;
     split?: BucketedPlan['split'];
+    personState?: PersonStatePlan;
   },
 ): BucketedPlan {
   const tz = input.timezone;
@@ -193,6 +218,7 @@ function bucketed(
     ...bounds,
     definitionFor: (key) => shape.definitionFor(key, base),
     ...(shape.split ? { split: shape.split } : {}),
+    ...(shape.personState ? { personState: shape.personState } : {}),
     table: (key, result) => {
       const t = input.analysis.toTable(result);
       return shape.table ? shape.table(key, t) : t;
@@ -224,7 +250,11 @@ export function planReport(input: PlanInput): ReportPlan {
     case 'engagement': {
       if (analysis.name === 'sessions' && def.view === 'list') break;
       const pad = sessionPad(def);
-      plan = bucketed(input, 'day', { before: pad, after: pad }, persons, { definitionFor: rangeOf('day'), split: splitByDay(tz) });
+      plan = bucketed(input, 'day', { before: pad, after: pad }, persons, {
+        definitionFor: rangeOf('day'),
+        split: splitByDay(tz),
+        ...(analysis.name === 'sessions' ? { personState: SESSIONS_PER_PERSON } : {}),
+      });
       break;
     }
     case 'funnel': {

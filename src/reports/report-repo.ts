@@ -284,7 +284,7 @@ export class ReportRepo {
 
   /** Drops every materialized bucket of a report (definition changed, or report deleted). */
   async clear(projectId: string, reportId: string): Promise<void> {
-    for (const table of ['report_buckets', 'report_results']) {
+    for (const table of ['report_buckets', 'report_results', 'report_session_days']) {
       await this.store.exec(`DELETE FROM ${this.db}.${table} WHERE project_id = {project:String} AND report_id = {report:String}`, {
         project: projectId,
         report: reportId,

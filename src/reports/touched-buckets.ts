@@ -16,6 +16,8 @@
 import type { QueryParams, Store } from '../store/store.js';
 import { bucketKeySql, type Interval } from '../analyses/shared/time-buckets.js';
 import type { IdentityDependence } from './report-plan.js';
+import type { PersonScope } from '../analyses/sessions/sessionize-sql.js';
+import { idsOfPersonsSql, resolveIdsSql } from '../analyses/event-source.js';
 
 export interface TouchedInput {
   readonly store: Store;
@@ -60,16 +62,25 @@ export async function touchedBuckets(input: TouchedInput): Promise<Touched> {
   return { keys: [...keys].sort((a, b) => a - b), watermark };
 }
 
+/**
+ * Stored ids whose resolution a row loaded since the watermark may have changed: anonymous ids a
+ * login links to a user, `alias` previous ids and, with traits, the persons of identify calls.
+ * Column `id`; bound parameters `project` and `since`.
+ */
+function linkedIdsSql(db: string, identity: IdentityDependence, since: string | null, params: Record<string, string>): string {
+  const linked = `[
+      if(user_id != '' AND anonymous_id != '' AND anonymous_id != user_id, anonymous_id, ''),
+      if(type = 'alias' AND user_id != '', properties['previousId'], '')${identity === 'links-and-traits' ? `,
+      if(type = 'identify', person_id, '')` : ''}]`;
+  return `SELECT DISTINCT arrayJoin(arrayFilter(x -> x != '', ${linked})) AS id FROM ${db}.events
+     WHERE project_id = {project:String} AND ${sinceWhere(since, params)}`;
+}
+
 async function identityBuckets(input: TouchedInput, key: string, params: Record<string, string>): Promise<number[]> {
   const db = input.store.database;
   // Distinct ids whose resolution a new link may have changed; with traits, also the persons
   // whose properties changed, and every distinct id already linked to them.
-  const linked = `[
-      if(user_id != '' AND anonymous_id != '' AND anonymous_id != user_id, anonymous_id, ''),
-      if(type = 'alias' AND user_id != '', properties['previousId'], '')${input.identity === 'links-and-traits' ? `,
-      if(type = 'identify', person_id, '')` : ''}]`;
-  const changed = `SELECT DISTINCT arrayJoin(arrayFilter(x -> x != '', ${linked})) AS id FROM ${db}.events
-     WHERE project_id = {project:String} AND ${sinceWhere(input.since, params)}`;
+  const changed = linkedIdsSql(db, input.identity, input.since, params);
   const ids = input.identity === 'links-and-traits'
     ? `(SELECT id FROM (${changed}) UNION ALL
         SELECT distinct_id FROM ${db}.person_aliases
@@ -81,4 +92,25 @@ async function identityBuckets(input: TouchedInput, key: string, params: Record<
     params as QueryParams,
   );
   return rows.map((r) => Number(r.k));
+}
+
+/**
+ * The persons whose numbers rows loaded since the watermark can have changed, as a PersonScope
+ * (SQL over bound parameters `project` and `since`, returned in `params`):
+ *  - the persons the new rows resolve to now;
+ *  - for every id a new row links (see linkedIdsSql): the person it resolves to now, and every
+ *    person it resolved to before, which is the id itself or a person it was linked to earlier.
+ * Every other person's events, and the person they resolve to, are as they were.
+ */
+export function touchedPersons(db: string, identity: IdentityDependence, since: string): { scope: PersonScope; params: Record<string, string> } {
+  const params: Record<string, string> = {};
+  const linked = identity === 'none' ? null : linkedIdsSql(db, identity, since, params);
+  const loaded = `SELECT DISTINCT person_id AS id FROM ${db}.events WHERE project_id = {project:String} AND ${sinceWhere(since, params)}`;
+  const persons = `SELECT person_id FROM (
+      ${resolveIdsSql(db, linked === null ? loaded : `${loaded} UNION ALL ${linked}`)}
+      ${linked === null ? '' : `UNION ALL SELECT id AS person_id FROM (${linked})
+      UNION ALL SELECT person_id FROM ${db}.person_aliases
+        WHERE project_id = {project:String} AND distinct_id IN (SELECT id FROM (${linked}))`}
+    )`;
+  return { scope: { resolved: persons, raw: `SELECT id FROM (${idsOfPersonsSql(db, persons)})` }, params };
 }

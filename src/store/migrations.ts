@@ -303,6 +303,33 @@ export const MIGRATIONS: readonly Migration[] = [
       ORDER BY (project_id, report_id, bucket, version, row_no)`,
     ],
   },
+  {
+    version: 5,
+    name: 'saved reports: sessions per day kept per person',
+    statements: [
+      // One row per (day, person) of a sessions-per-day report: that person's sessions starting
+      // that day. A run rewrites only the persons new data touched; the newest version of a row
+      // wins, and sessions = 0 says the person no longer has any that day.
+      `CREATE TABLE IF NOT EXISTS {db}.report_session_days (
+        project_id LowCardinality(String),
+        report_id String,
+        revision UInt32,
+        day Date,
+        person_id String,
+        version UInt64,
+        sessions UInt32,
+        durations Array(Int64),
+        bounces UInt32,
+        intents UInt32,
+        successes UInt32,
+        intent_successes UInt32
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY (project_id, report_id, revision, day, person_id)`,
+      // Sessions reports materialized before this table existed have no state: they start over.
+      `DELETE FROM {db}.report_buckets WHERE (project_id, report_id) IN (
+        SELECT project_id, report_id FROM {db}.reports WHERE analysis = 'sessions')`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

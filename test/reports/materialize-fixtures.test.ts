@@ -109,6 +109,43 @@ test('a login links an anonymous id: the days of its earlier events are recomput
   assert.deepEqual((await reports.service.results(p, 'persons')).rows.map((r) => r[2]), [1, 1, 0, 0]);
 });
 
+test('sessions per day are kept per person: a run rewrites only touched persons; logins move sessions between persons', async () => {
+  const p = reports.project('per-person', 'UTC');
+  const at = (day: number, hour: number, minute: number) => D(day, hour) + minute * 60_000;
+  await insertEvents(store, [{ projectId: p.projectId, events: [
+    e('anon-7', 'v', at(1, 10, 0)), e('anon-7', 'v', at(1, 10, 10)), e('u7', 'v', at(1, 10, 20)), e('u8', 'v', at(2, 9, 0)),
+  ] }]);
+  await reports.service.create(p, { name: 's', analysis: 'sessions', definition: {} });
+  await runOk(p, 's');
+  const report = await reports.service.get(p, 's');
+  const days = async () => (await reports.service.results(p, 's')).rows.map((r) => [r[0], r[1], r[2]]);
+  const state = async () => store.query<{ day: string; person_id: string; sessions: number; version: string }>(
+    `SELECT toString(day) AS day, person_id, sessions, toString(version) AS version FROM clickpath.report_session_days FINAL
+     WHERE report_id = {r:String} ORDER BY day, person_id`, { r: report.reportId });
+  assert.deepEqual(await days(), [['2024-03-01', 2, 2], ['2024-03-02', 1, 1]]);
+  const before = await state();
+  const u8 = before.find((r) => r.person_id === 'u8');
+
+  // u7 logs in on day 3 from the device anon-7 used: anon-7's events are u7's, one session
+  // 10:00-10:20 on day 1; anon-7 has none left. u8 is untouched: its row keeps its version.
+  await insertEvents(store, [{ projectId: p.projectId, events: [e('u7', 'login', at(3, 12, 0), { userId: 'u7', anonymousId: 'anon-7' })] }]);
+  await runOk(p, 's');
+  assert.deepEqual(await days(), [['2024-03-01', 1, 1], ['2024-03-02', 1, 1], ['2024-03-03', 1, 1]]);
+  const linked = await state();
+  assert.deepEqual(linked.find((r) => r.person_id === 'u8'), u8);
+  assert.equal(linked.find((r) => r.person_id === 'anon-7' && r.day === '2024-03-01')?.sessions, 0);
+
+  // Later the same device logs in as u9: anon-7's events leave u7 (its old person) for u9.
+  await insertEvents(store, [{ projectId: p.projectId, events: [e('u9', 'login', at(3, 14, 0), { userId: 'u9', anonymousId: 'anon-7' })] }]);
+  await runOk(p, 's');
+  assert.deepEqual(await days(), [['2024-03-01', 2, 2], ['2024-03-02', 1, 1], ['2024-03-03', 2, 2]]);
+  assert.deepEqual((await state()).find((r) => r.person_id === 'u8'), u8);
+  const sessions = ALL_ANALYSES.find((a) => a.name === 'sessions');
+  assert.ok(sessions);
+  const whole = sessions.toTable(await sessions.run({ store, projectId: p.projectId, timezone: 'UTC', now: Date.now }, sessions.schema.parse({ from: '2024-03-01', to: '2024-03-03' })));
+  assert.deepEqual((await reports.service.results(p, 's')).rows, whole.rows.map((r) => [...r]));
+});
+
 test('a run that fails midway keeps the old rows and watermark; the next run repairs everything', async () => {
   const p = reports.project('crash', 'UTC');
   await insertEvents(store, [{ projectId: p.projectId, events: [e('a', 'v', D(1)), e('a', 'v', D(2)), e('a', 'v', D(3))] }]);

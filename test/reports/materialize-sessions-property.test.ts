@@ -16,5 +16,5 @@ before(async () => {
 after(async () => dispose());
 
 test('sessions reports: incremental runs equal a full recomputation after random inserts, late data, re-imports and logins', async () => {
-  await checkIncrementalEqualsFull(store, reports, [KINDS.sessionsGoals, KINDS.sessionsLong].filter((k) => k !== undefined), 16);
+  await checkIncrementalEqualsFull(store, reports, [KINDS.sessionsGoals, KINDS.sessionsLong].filter((k) => k !== undefined), 40);
 });

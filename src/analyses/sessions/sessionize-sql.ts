@@ -29,6 +29,19 @@ export interface SessionizeInput {
   readonly timezone: string;
   readonly rules: SessionRules;
   readonly columns: readonly EventColumn[];
+  /** Only these persons' sessions (see PersonScope); null or absent = everyone. */
+  readonly scope?: PersonScope | null;
+}
+
+/**
+ * A set of persons, as SQL subqueries over bound placeholders only: `raw`, the stored person ids
+ * whose events may resolve to one of them (read before identity resolution, so the primary key
+ * and a set lookup drop everyone else early), and `resolved`, the persons themselves (the exact
+ * test, after resolution).
+ */
+export interface PersonScope {
+  readonly raw: string;
+  readonly resolved: string;
 }
 
 /**
@@ -58,6 +71,7 @@ export function sessionizeSql(input: SessionizeInput): { sql: string; params: Qu
     params.ev_to = days.to;
   }
   where.push('e.type IN {activity_types:Array(String)}');
+  if (input.scope) where.push(`e.person_id IN (${input.scope.raw})`);
   const src = resolvedEvents(input.database, input.projectId, where.join(' AND '));
   Object.assign(params, src.params);
 
@@ -96,7 +110,7 @@ export function sessionizeSql(input: SessionizeInput): { sql: string; params: Qu
       arrayPushBack(arrayPopFront(b_sess), 1) AS is_end
     FROM (
       SELECT person_id, arraySort(groupArray(tuple(${tupleParts.join(', ')}))) AS ev
-      FROM ${src.sql}
+      FROM ${src.sql}${input.scope ? `\n      WHERE person_id IN (${input.scope.resolved})` : ''}
       GROUP BY person_id
     )
   )`;

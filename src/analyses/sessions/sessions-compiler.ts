@@ -4,7 +4,7 @@
  */
 import type { ParamValue, QueryParams } from '../../store/store.js';
 import type { SessionsPlan } from './definition.js';
-import type { EventColumn } from './sessionize-sql.js';
+import type { EventColumn, PersonScope } from './sessionize-sql.js';
 import { eventIdText, sessionizeSql } from './sessionize-sql.js';
 
 export interface CompiledQuery {
@@ -37,7 +37,7 @@ const firstNonEmpty = (array: string): string => at(`arrayReverseFill(x -> x.2 !
 const lastNonEmpty = (array: string): string => at(`arrayFill(x -> x.2 != '', arrayZip(ix, ${array}))`, 'is_end');
 
 /** One row per session starting inside from/to; `withDetails` adds the list view's fields. */
-function sessionRowsSql(plan: SessionsPlan, target: SessionsTarget, withDetails: boolean): CompiledQuery {
+function sessionRowsSql(plan: SessionsPlan, target: SessionsTarget, withDetails: boolean, scope: PersonScope | null = null): CompiledQuery {
   const columns: EventColumn[] = [
     { name: 'is_intent', expr: 'has({intent_events:Array(String)}, toString(event))' },
     { name: 'is_success', expr: 'has({success_events:Array(String)}, toString(event))' },
@@ -50,7 +50,7 @@ function sessionRowsSql(plan: SessionsPlan, target: SessionsTarget, withDetails:
       { name: 'dev', expr: 'toString(device_type)' },
     );
   }
-  const base = sessionizeSql({ ...target, rules: plan.rules, columns });
+  const base = sessionizeSql({ ...target, rules: plan.rules, columns, scope });
   const perPerson = [
     `${at('ts', 'b_sess')} AS s_start`,
     `${at('ts', 'is_end')} AS s_end`,
@@ -140,6 +140,59 @@ export function compileDaily(plan: SessionsPlan, target: SessionsTarget): Compil
   GROUP BY day
   ORDER BY day`;
   return { sql, params: rows.params };
+}
+
+/** Columns of the per-person daily state, in order. */
+export const PERSON_DAY_COLUMNS = ['day', 'person_id', 'sessions', 'durations', 'bounces', 'intents', 'successes', 'intent_successes'] as const;
+
+/**
+ * The daily report's state per person: one row per (day, person) with the numbers of that
+ * person's sessions starting that day, from which `dailyFromPersonDays` gives the daily report.
+ * Saved reports keep these rows so that a run recomputes only the persons new data touched.
+ */
+export function compilePersonDays(plan: SessionsPlan, target: SessionsTarget, scope: PersonScope | null): CompiledQuery {
+  const rows = sessionRowsSql(plan, target, false, scope);
+  const sql = `SELECT
+    day,
+    person_id,
+    toUInt32(count()) AS sessions,
+    groupArray(duration_ms) AS durations,
+    toUInt32(countIf(bounce)) AS bounces,
+    toUInt32(countIf(intent)) AS intents,
+    toUInt32(countIf(success)) AS successes,
+    toUInt32(countIf(intent AND success)) AS intent_successes
+  FROM ${rows.sql}
+  GROUP BY day, person_id`;
+  return { sql, params: rows.params };
+}
+
+/**
+ * The daily report from per-person state rows (a subquery with PERSON_DAY_COLUMNS; rows with
+ * sessions = 0 say a person has none that day). Each expression is compileDaily's over the same
+ * sessions, summed per person first, with the same types, so both give identical numbers; the
+ * report property tests compare them.
+ */
+export function dailyFromPersonDays(state: string): string {
+  // State columns renamed first: the output names `sessions` and `bounces` would shadow them.
+  return `SELECT
+    day,
+    toUInt32(sum(n)) AS sessions,
+    toUInt32(countIf(n > 0)) AS persons,
+    sum(arraySum(d)) / sum(n) AS avgDurationMs,
+    (toFloat64(quantileExactLowArray(0.5)(d)) + toFloat64(quantileExactHighArray(0.5)(d))) / 2 AS medianDurationMs,
+    toUInt32(sum(b)) AS bounces,
+    sum(b) / sum(n) AS bounceRate,
+    toUInt32(sum(i)) AS intentSessions,
+    toUInt32(sum(s)) AS successSessions,
+    toUInt32(sum(i_s)) AS intentSuccessSessions,
+    if(sum(i) = 0, NULL, sum(i_s) / sum(i)) AS intentToSuccessRate
+  FROM (
+    SELECT day, sessions AS n, durations AS d, bounces AS b, intents AS i, successes AS s, intent_successes AS i_s
+    FROM ${state}
+  )
+  GROUP BY day
+  HAVING sum(n) > 0
+  ORDER BY day`;
 }
 
 /**

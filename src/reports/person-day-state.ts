@@ -1,0 +1,93 @@
+/**
+ * The per-person state of sessions-per-day reports (table `report_session_days`): one row per
+ * (day, person) with that person's sessions starting that day.
+ *
+ * Why: a day's sessions depend on the days around it (sessions cross midnight and last up to
+ * `maxLength`), so recomputing a touched day for everyone reads five days of everyone's events.
+ * A person's sessions depend only on that person's events, so a run recomputes just the persons
+ * new data touched, on the touched days, and re-adds each day from the stored rows.
+ *
+ * Rows are replaced by version (ReplacingMergeTree, read with FINAL). A person who no longer has
+ * sessions on a recomputed day gets a row with sessions = 0. A run that dies after writing rows
+ * leaves rows that are already right for the data it read; the next run recomputes the same
+ * persons and days anyway, since the watermark did not move.
+ */
+import type { QueryParams, Store } from '../store/store.js';
+import type { PersonScope } from '../analyses/sessions/sessionize-sql.js';
+import { PERSON_DAY_COLUMNS } from '../analyses/sessions/sessions-compiler.js';
+
+export interface StateKey {
+  readonly projectId: string;
+  readonly reportId: string;
+  readonly revision: number;
+}
+
+/** Local dates (YYYY-MM-DD), first and last inclusive. */
+export interface DayRange {
+  readonly first: string;
+  readonly last: string;
+}
+
+export interface StateQuery {
+  readonly sql: string;
+  readonly params: QueryParams;
+}
+
+const STATE_PARAMS = (key: StateKey, version: number, days: DayRange) => ({
+  st_project: key.projectId,
+  st_report: key.reportId,
+  st_revision: key.revision,
+  st_version: version,
+  st_first: days.first,
+  st_last: days.last,
+});
+
+const MINE = `project_id = {st_project:String} AND report_id = {st_report:String} AND revision = {st_revision:UInt32}
+  AND day >= {st_first:Date} AND day <= {st_last:Date}`;
+
+export class PersonDayState {
+  private readonly db: string;
+
+  constructor(private readonly store: Store) {
+    this.db = store.database;
+  }
+
+  /**
+   * Makes the state of `days` right for the persons of `scope` (everyone when null): writes the
+   * rows `rows` computes (PERSON_DAY_COLUMNS, for exactly those days and persons) under
+   * `version`, then a sessions = 0 row for every older row of those days and persons that the
+   * new rows did not replace.
+   */
+  async write(key: StateKey, version: number, days: DayRange, rows: StateQuery, scope: { scope: PersonScope; params: QueryParams } | null): Promise<void> {
+    const cols = PERSON_DAY_COLUMNS.join(', ');
+    const params = { ...rows.params, ...(scope?.params ?? {}), ...STATE_PARAMS(key, version, days) };
+    await this.store.exec(
+      `INSERT INTO ${this.db}.report_session_days (project_id, report_id, revision, version, ${cols})
+       SELECT {st_project:String}, {st_report:String}, {st_revision:UInt32}, {st_version:UInt64}, ${cols}
+       FROM (${rows.sql})`,
+      params,
+    );
+    // A first run finds no older rows: skip reading the fresh ones back.
+    const older = await this.store.query(
+      `SELECT 1 FROM ${this.db}.report_session_days WHERE ${MINE} AND version < {st_version:UInt64} LIMIT 1`,
+      params,
+    );
+    if (older.length === 0) return;
+    await this.store.exec(
+      `INSERT INTO ${this.db}.report_session_days (project_id, report_id, revision, version, ${cols})
+       SELECT project_id, report_id, revision, {st_version:UInt64}, day, person_id, 0, [], 0, 0, 0, 0
+       FROM ${this.db}.report_session_days FINAL
+       WHERE ${MINE} AND version < {st_version:UInt64} AND sessions > 0
+         ${scope ? `AND person_id IN (${scope.scope.resolved})` : ''}`,
+      params,
+    );
+  }
+
+  /** The state rows of `days` as a subquery for `dailyFromPersonDays`, with its parameters. */
+  current(key: StateKey, days: DayRange): StateQuery {
+    return {
+      sql: `(SELECT * FROM ${this.db}.report_session_days FINAL WHERE ${MINE})`,
+      params: { st_project: key.projectId, st_report: key.reportId, st_revision: key.revision, st_first: days.first, st_last: days.last },
+    };
+  }
+}
