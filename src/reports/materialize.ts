@@ -8,10 +8,9 @@ import type { AnalysisContext, AnyAnalysis } from '../analyses/analysis.js';
 import { bucketKeyOf, bucketLabel, nextBucketKey } from '../analyses/shared/time-buckets.js';
 import { parseTimeInput, resolveBound } from '../analyses/shared/time-range.js';
 import { toSqlTime } from '../events/event-row.js';
-import type { QueryParams, Store } from '../store/store.js';
-import type { PersonScope } from '../analyses/sessions/sessionize-sql.js';
+import type { Store } from '../store/store.js';
 import { keysBetween, planReport, shiftKey, type BucketedPlan, type FullPlan, type PersonStatePlan } from './report-plan.js';
-import { PersonDayState } from './person-day-state.js';
+import { PersonDayState, type Scope } from './person-day-state.js';
 import type { Report } from './report-definition.js';
 import { ReportRepo, type BucketRows } from './report-repo.js';
 import { touchedBuckets, touchedPersons } from './touched-buckets.js';
@@ -167,9 +166,6 @@ async function computeGroup(ctx: MaterializeContext, report: Report, plan: Bucke
   return keys.map((k) => ({ bucket: k, label: label(k), columns: table.columns, rows: split.get(k) ?? [] }));
 }
 
-/** Who a run recomputes, for reports kept per person: null = everyone. */
-type Scope = { scope: PersonScope; params: QueryParams } | null;
-
 /**
  * Consecutive days of a report kept per person: rewrites the state rows of the persons in
  * `scope` on those days, then adds each day up from the state.
@@ -200,6 +196,8 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
   let keys: number[];
   let watermark: string | null = null;
   let scope: Scope = null;
+  const personState = new PersonDayState(ctx.store);
+  const stateKey = { projectId, reportId, revision };
   if (mode.kind === 'backfill') {
     keys = backfillKeys(plan, ctx.timezone, mode.from, mode.to);
   } else {
@@ -213,7 +211,10 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
     watermark = touched.watermark ?? last;
     // Only the touched persons: the days added between the old extent and new events hold
     // nobody else's sessions, since nobody else has events there.
-    if (since !== null && plan.personState) scope = touchedPersons(ctx.store.database, plan.identity, since);
+    if (since !== null && plan.personState && keys.length > 0) {
+      const touchedSql = touchedPersons(ctx.store.database, plan.identity, since);
+      scope = await personState.scope(stateKey, ctx.runId, touchedSql.persons, { project: projectId, ...touchedSql.params });
+    }
   }
   ctx.onProgress?.(0, keys.length);
   let rows = 0;
@@ -225,13 +226,17 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
     pending = [];
     ctx.onProgress?.(done, keys.length);
   };
-  for (const group of consecutiveGroups(keys, plan, ctx.timezone)) {
-    pending.push(...(plan.personState
-      ? await computeGroupFromState(ctx, report, { ...plan, personState: plan.personState }, group, state.nextVersion, scope)
-      : await computeGroup(ctx, report, plan, group)));
-    if (pending.length >= BATCH) await flush();
+  try {
+    for (const group of consecutiveGroups(keys, plan, ctx.timezone)) {
+      pending.push(...(plan.personState
+        ? await computeGroupFromState(ctx, report, { ...plan, personState: plan.personState }, group, state.nextVersion, scope)
+        : await computeGroup(ctx, report, plan, group)));
+      if (pending.length >= BATCH) await flush();
+    }
+    if (pending.length > 0) await flush();
+  } finally {
+    if (scope !== null) await personState.dropScopes(stateKey);
   }
-  if (pending.length > 0) await flush();
   if (keys.length > 0) await ctx.repo.cleanup(projectId, reportId, revision);
   return { buckets: keys.length, rows, watermark };
 }

@@ -14,6 +14,7 @@
  */
 import type { QueryParams, Store } from '../store/store.js';
 import type { PersonScope } from '../analyses/sessions/sessionize-sql.js';
+import { idsOfPersonsSql } from '../analyses/event-source.js';
 import { PERSON_DAY_COLUMNS } from '../analyses/sessions/sessions-compiler.js';
 
 export interface StateKey {
@@ -45,6 +46,9 @@ const STATE_PARAMS = (key: StateKey, version: number, days: DayRange) => ({
 const MINE = `project_id = {st_project:String} AND report_id = {st_report:String} AND revision = {st_revision:UInt32}
   AND day >= {st_first:Date} AND day <= {st_last:Date}`;
 
+/** The persons a run recomputes (null = everyone), with the parameters its SQL binds. */
+export type Scope = { readonly scope: PersonScope; readonly params: QueryParams } | null;
+
 export class PersonDayState {
   private readonly db: string;
 
@@ -58,7 +62,7 @@ export class PersonDayState {
    * `version`, then a sessions = 0 row for every older row of those days and persons that the
    * new rows did not replace.
    */
-  async write(key: StateKey, version: number, days: DayRange, rows: StateQuery, scope: { scope: PersonScope; params: QueryParams } | null): Promise<void> {
+  async write(key: StateKey, version: number, days: DayRange, rows: StateQuery, scope: Scope): Promise<void> {
     const cols = PERSON_DAY_COLUMNS.join(', ');
     const params = { ...rows.params, ...(scope?.params ?? {}), ...STATE_PARAMS(key, version, days) };
     await this.store.exec(
@@ -89,5 +93,36 @@ export class PersonDayState {
       sql: `(SELECT * FROM ${this.db}.report_session_days FINAL WHERE ${MINE})`,
       params: { st_project: key.projectId, st_report: key.reportId, st_revision: key.revision, st_first: days.first, st_last: days.last },
     };
+  }
+
+  /**
+   * Evaluates `persons` (SQL with column person_id, over `params`) once for run `runId` and keeps
+   * them, and the ids that may resolve to them, in `report_scope`; every statement of the run
+   * then reads that small table instead of evaluating the query again.
+   */
+  async scope(key: StateKey, runId: string, persons: string, params: QueryParams): Promise<Scope> {
+    const mine = { sc_project: key.projectId, sc_report: key.reportId, sc_run: runId };
+    const where = 'project_id = {sc_project:String} AND report_id = {sc_report:String} AND run_id = {sc_run:String}';
+    await this.store.exec(
+      `INSERT INTO ${this.db}.report_scope (project_id, report_id, run_id, resolved, id)
+       SELECT DISTINCT {sc_project:String}, {sc_report:String}, {sc_run:String}, true, person_id FROM (${persons})`,
+      { ...params, ...mine },
+    );
+    const resolved = `SELECT id FROM ${this.db}.report_scope WHERE ${where} AND resolved`;
+    await this.store.exec(
+      `INSERT INTO ${this.db}.report_scope (project_id, report_id, run_id, resolved, id)
+       SELECT DISTINCT {sc_project:String}, {sc_report:String}, {sc_run:String}, false, id
+       FROM (${idsOfPersonsSql(this.db, `SELECT id AS person_id FROM (${resolved})`)})`,
+      { project: key.projectId, ...mine },
+    );
+    return { scope: { resolved, raw: `SELECT id FROM ${this.db}.report_scope WHERE ${where} AND NOT resolved` }, params: mine };
+  }
+
+  /** Forgets the scopes of a report's runs (this one's, and any a crashed run left). */
+  async dropScopes(key: StateKey): Promise<void> {
+    await this.store.exec(
+      `DELETE FROM ${this.db}.report_scope WHERE project_id = {sc_project:String} AND report_id = {sc_report:String}`,
+      { sc_project: key.projectId, sc_report: key.reportId },
+    );
   }
 }

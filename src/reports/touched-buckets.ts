@@ -16,8 +16,7 @@
 import type { QueryParams, Store } from '../store/store.js';
 import { bucketKeySql, type Interval } from '../analyses/shared/time-buckets.js';
 import type { IdentityDependence } from './report-plan.js';
-import type { PersonScope } from '../analyses/sessions/sessionize-sql.js';
-import { idsOfPersonsSql, resolveIdsSql } from '../analyses/event-source.js';
+import { resolveIdsSql } from '../analyses/event-source.js';
 
 export interface TouchedInput {
   readonly store: Store;
@@ -95,14 +94,14 @@ async function identityBuckets(input: TouchedInput, key: string, params: Record<
 }
 
 /**
- * The persons whose numbers rows loaded since the watermark can have changed, as a PersonScope
- * (SQL over bound parameters `project` and `since`, returned in `params`):
+ * The persons whose numbers rows loaded since the watermark can have changed: SQL with column
+ * `person_id`, over bound parameters `project` and `since` (returned in `params`):
  *  - the persons the new rows resolve to now;
  *  - for every id a new row links (see linkedIdsSql): the person it resolves to now, and every
  *    person it resolved to before, which is the id itself or a person it was linked to earlier.
  * Every other person's events, and the person they resolve to, are as they were.
  */
-export function touchedPersons(db: string, identity: IdentityDependence, since: string): { scope: PersonScope; params: Record<string, string> } {
+export function touchedPersons(db: string, identity: IdentityDependence, since: string): { persons: string; params: Record<string, string> } {
   const params: Record<string, string> = {};
   const linked = identity === 'none' ? null : linkedIdsSql(db, identity, since, params);
   const loaded = `SELECT DISTINCT person_id AS id FROM ${db}.events WHERE project_id = {project:String} AND ${sinceWhere(since, params)}`;
@@ -112,5 +111,5 @@ export function touchedPersons(db: string, identity: IdentityDependence, since: 
       UNION ALL SELECT person_id FROM ${db}.person_aliases
         WHERE project_id = {project:String} AND distinct_id IN (SELECT id FROM (${linked}))`}
     )`;
-  return { scope: { resolved: persons, raw: `SELECT id FROM (${idsOfPersonsSql(db, persons)})` }, params };
+  return { persons, params };
 }

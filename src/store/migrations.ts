@@ -325,6 +325,16 @@ export const MIGRATIONS: readonly Migration[] = [
         intent_successes UInt32
       ) ENGINE = ReplacingMergeTree(version)
       ORDER BY (project_id, report_id, revision, day, person_id)`,
+      // The persons one run of such a report recomputes, written once and read by every
+      // statement of the run (\`resolved\`: the persons; otherwise ids that may resolve to them).
+      `CREATE TABLE IF NOT EXISTS {db}.report_scope (
+        project_id LowCardinality(String),
+        report_id String,
+        run_id String,
+        resolved Bool,
+        id String
+      ) ENGINE = MergeTree
+      ORDER BY (project_id, report_id, run_id, resolved, id)`,
       // Sessions reports materialized before this table existed have no state: they start over.
       `DELETE FROM {db}.report_buckets WHERE (project_id, report_id) IN (
         SELECT project_id, report_id FROM {db}.reports WHERE analysis = 'sessions')`,
