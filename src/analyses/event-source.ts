@@ -48,10 +48,10 @@ export async function projectHasAliases(store: Pick<Store, 'query'>, database: s
 
 /**
  * The person each stored id resolves to, by the same rule as `resolvedEvents`: SQL over a
- * subquery `ids` with one column `id`, giving a column `person_id`.
+ * subquery `ids` with a column `id` (and any others, kept), adding a column `person_id`.
  */
 export function resolveIdsSql(database: string, ids: string): string {
-  return `SELECT if(a.person_id != '', a.person_id, t.id) AS person_id
+  return `SELECT t.*, if(a.person_id != '', a.person_id, t.id) AS person_id
     FROM (${ids}) AS t
     LEFT ANY JOIN ${aliasMap(database)} AS a ON a.distinct_id = t.id`;
 }

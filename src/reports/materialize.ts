@@ -10,7 +10,7 @@ import { parseTimeInput, resolveBound } from '../analyses/shared/time-range.js';
 import { toSqlTime } from '../events/event-row.js';
 import type { Store } from '../store/store.js';
 import { keysBetween, planReport, shiftKey, type BucketedPlan, type FullPlan, type PersonStatePlan } from './report-plan.js';
-import { PersonDayState, type Scope } from './person-day-state.js';
+import { PersonDayState, type Scopes } from './person-day-state.js';
 import type { Report } from './report-definition.js';
 import { ReportRepo, type BucketRows } from './report-repo.js';
 import { touchedBuckets, touchedPersons } from './touched-buckets.js';
@@ -171,7 +171,7 @@ async function computeGroup(ctx: MaterializeContext, report: Report, plan: Bucke
  * `scope` on those days, then adds each day up from the state.
  */
 async function computeGroupFromState(
-  ctx: MaterializeContext, report: Report, plan: BucketedPlan & { personState: PersonStatePlan }, keys: readonly number[], version: number, scope: Scope,
+  ctx: MaterializeContext, report: Report, plan: BucketedPlan & { personState: PersonStatePlan }, keys: readonly number[], version: number, scopes: Scopes | null,
 ): Promise<BucketRows[]> {
   const first = keys[0];
   const last = keys[keys.length - 1];
@@ -181,6 +181,7 @@ async function computeGroupFromState(
   const target = { database: ctx.store.database, projectId: report.projectId, timezone: ctx.timezone };
   const key = { projectId: report.projectId, reportId: report.reportId, revision: report.revision };
   const days = { first: label(first), last: label(last) };
+  const scope = scopes?.near(days) ?? null;
   const state = new PersonDayState(ctx.store);
   await state.write(key, version, days, plan.personState.rowsSql(definition, target, scope?.scope ?? null), scope);
   const current = state.current(key, days);
@@ -195,7 +196,7 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
   const state = await ctx.repo.state(projectId, reportId, revision);
   let keys: number[];
   let watermark: string | null = null;
-  let scope: Scope = null;
+  let scopes: Scopes | null = null;
   const personState = new PersonDayState(ctx.store);
   const stateKey = { projectId, reportId, revision };
   if (mode.kind === 'backfill') {
@@ -213,7 +214,7 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
     // nobody else's sessions, since nobody else has events there.
     if (since !== null && plan.personState && keys.length > 0) {
       const touchedSql = touchedPersons(ctx.store.database, plan.identity, since);
-      scope = await personState.scope(stateKey, ctx.runId, touchedSql.persons, { project: projectId, ...touchedSql.params });
+      scopes = await personState.scope(stateKey, ctx.runId, touchedSql.persons, { project: projectId, tz: ctx.timezone, ...touchedSql.params }, plan.before);
     }
   }
   ctx.onProgress?.(0, keys.length);
@@ -229,13 +230,13 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
   try {
     for (const group of consecutiveGroups(keys, plan, ctx.timezone)) {
       pending.push(...(plan.personState
-        ? await computeGroupFromState(ctx, report, { ...plan, personState: plan.personState }, group, state.nextVersion, scope)
+        ? await computeGroupFromState(ctx, report, { ...plan, personState: plan.personState }, group, state.nextVersion, scopes)
         : await computeGroup(ctx, report, plan, group)));
       if (pending.length >= BATCH) await flush();
     }
     if (pending.length > 0) await flush();
   } finally {
-    if (scope !== null) await personState.dropScopes(stateKey);
+    if (scopes !== null) await personState.dropScopes(stateKey);
   }
   if (keys.length > 0) await ctx.repo.cleanup(projectId, reportId, revision);
   return { buckets: keys.length, rows, watermark };

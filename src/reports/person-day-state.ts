@@ -46,8 +46,13 @@ const STATE_PARAMS = (key: StateKey, version: number, days: DayRange) => ({
 const MINE = `project_id = {st_project:String} AND report_id = {st_report:String} AND revision = {st_revision:UInt32}
   AND day >= {st_first:Date} AND day <= {st_last:Date}`;
 
-/** The persons a run recomputes (null = everyone), with the parameters its SQL binds. */
+/** The persons a group of days is recomputed for (null = everyone), with the parameters its SQL binds. */
 export type Scope = { readonly scope: PersonScope; readonly params: QueryParams } | null;
+
+/** The persons one run recomputes, by group of days. */
+export interface Scopes {
+  near(days: DayRange): NonNullable<Scope>;
+}
 
 export class PersonDayState {
   private readonly db: string;
@@ -77,12 +82,15 @@ export class PersonDayState {
       params,
     );
     if (older.length === 0) return;
+    // Rows whose newest version is older than this run's and still counts sessions; read
+    // without FINAL, which would merge the duration lists too.
     await this.store.exec(
       `INSERT INTO ${this.db}.report_session_days (project_id, report_id, revision, version, ${cols})
-       SELECT project_id, report_id, revision, {st_version:UInt64}, day, person_id, 0, [], 0, 0, 0, 0
-       FROM ${this.db}.report_session_days FINAL
-       WHERE ${MINE} AND version < {st_version:UInt64} AND sessions > 0
-         ${scope ? `AND person_id IN (${scope.scope.resolved})` : ''}`,
+       SELECT {st_project:String}, {st_report:String}, {st_revision:UInt32}, {st_version:UInt64}, day, person_id, 0, [], 0, 0, 0, 0
+       FROM ${this.db}.report_session_days
+       WHERE ${MINE} ${scope ? `AND person_id IN (${scope.scope.resolved})` : ''}
+       GROUP BY day, person_id
+       HAVING max(version) < {st_version:UInt64} AND argMax(sessions, version) > 0`,
       params,
     );
   }
@@ -96,33 +104,46 @@ export class PersonDayState {
   }
 
   /**
-   * Evaluates `persons` (SQL with column person_id, over `params`) once for run `runId` and keeps
-   * them, and the ids that may resolve to them, in `report_scope`; every statement of the run
-   * then reads that small table instead of evaluating the query again.
+   * Evaluates `persons` (SQL with columns person_id and day, over `params`) once for run `runId`
+   * and keeps them, and the ids that may resolve to them, in `report_scope`; the run's statements
+   * read that small table instead of evaluating the query again. `near(first, last)` is the scope
+   * of a group of days: the persons with a new row within `pad` days of them, or on any day.
    */
-  async scope(key: StateKey, runId: string, persons: string, params: QueryParams): Promise<Scope> {
+  async scope(key: StateKey, runId: string, persons: string, params: QueryParams, pad: number): Promise<Scopes> {
     const mine = { sc_project: key.projectId, sc_report: key.reportId, sc_run: runId };
     const where = 'project_id = {sc_project:String} AND report_id = {sc_report:String} AND run_id = {sc_run:String}';
     await this.store.exec(
-      `INSERT INTO ${this.db}.report_scope (project_id, report_id, run_id, resolved, id)
-       SELECT DISTINCT {sc_project:String}, {sc_report:String}, {sc_run:String}, true, person_id FROM (${persons})`,
+      `INSERT INTO ${this.db}.report_scope (project_id, report_id, run_id, resolved, id, day)
+       SELECT DISTINCT {sc_project:String}, {sc_report:String}, {sc_run:String}, true, person_id, day FROM (${persons})`,
       { ...params, ...mine },
     );
-    const resolved = `SELECT id FROM ${this.db}.report_scope WHERE ${where} AND resolved`;
+    const all = `SELECT DISTINCT id FROM ${this.db}.report_scope WHERE ${where} AND resolved`;
     await this.store.exec(
-      `INSERT INTO ${this.db}.report_scope (project_id, report_id, run_id, resolved, id)
-       SELECT DISTINCT {sc_project:String}, {sc_report:String}, {sc_run:String}, false, id
-       FROM (${idsOfPersonsSql(this.db, `SELECT id AS person_id FROM (${resolved})`)})`,
+      `INSERT INTO ${this.db}.report_scope (project_id, report_id, run_id, resolved, id, day)
+       SELECT DISTINCT {sc_project:String}, {sc_report:String}, {sc_run:String}, false, id, toDate(0)
+       FROM (${idsOfPersonsSql(this.db, `SELECT id AS person_id FROM (${all})`)})`,
       { project: key.projectId, ...mine },
     );
-    return { scope: { resolved, raw: `SELECT id FROM ${this.db}.report_scope WHERE ${where} AND NOT resolved` }, params: mine };
+    const raw = `SELECT id FROM ${this.db}.report_scope WHERE ${where} AND NOT resolved`;
+    return {
+      near: (days) => ({
+        scope: {
+          raw,
+          resolved: `SELECT DISTINCT id FROM ${this.db}.report_scope WHERE ${where} AND resolved
+            AND (day = toDate(0) OR (day >= {sc_first:Date} - {sc_pad:UInt32} AND day <= {sc_last:Date} + {sc_pad:UInt32}))`,
+        },
+        params: { ...mine, sc_first: days.first, sc_last: days.last, sc_pad: pad },
+      }),
+    };
   }
 
   /** Forgets the scopes of a report's runs (this one's, and any a crashed run left). */
   async dropScopes(key: StateKey): Promise<void> {
-    await this.store.exec(
-      `DELETE FROM ${this.db}.report_scope WHERE project_id = {sc_project:String} AND report_id = {sc_report:String}`,
+    const runs = await this.store.query<{ run_id: string }>(
+      `SELECT DISTINCT run_id FROM ${this.db}.report_scope WHERE project_id = {sc_project:String} AND report_id = {sc_report:String}`,
       { sc_project: key.projectId, sc_report: key.reportId },
     );
+    // Dropping a partition is a metadata change; a DELETE would rewrite the rows' parts.
+    for (const r of runs) await this.store.exec(`ALTER TABLE ${this.db}.report_scope DROP PARTITION {run:String}`, { run: r.run_id });
   }
 }

@@ -94,22 +94,24 @@ async function identityBuckets(input: TouchedInput, key: string, params: Record<
 }
 
 /**
- * The persons whose numbers rows loaded since the watermark can have changed: SQL with column
- * `person_id`, over bound parameters `project` and `since` (returned in `params`):
- *  - the persons the new rows resolve to now;
+ * The persons whose numbers rows loaded since the watermark can have changed: SQL with columns
+ * `person_id` and `day`, over bound parameters `project`, `tz` and `since` (in `params`):
+ *  - the persons the new rows resolve to now, with the local day of each of their new rows;
  *  - for every id a new row links (see linkedIdsSql): the person it resolves to now, and every
- *    person it resolved to before, which is the id itself or a person it was linked to earlier.
+ *    person it resolved to before, which is the id itself or a person it was linked to earlier;
+ *    their day is 1970-01-01, meaning any day, since their events on every day changed hands.
  * Every other person's events, and the person they resolve to, are as they were.
  */
 export function touchedPersons(db: string, identity: IdentityDependence, since: string): { persons: string; params: Record<string, string> } {
   const params: Record<string, string> = {};
   const linked = identity === 'none' ? null : linkedIdsSql(db, identity, since, params);
-  const loaded = `SELECT DISTINCT person_id AS id FROM ${db}.events WHERE project_id = {project:String} AND ${sinceWhere(since, params)}`;
-  const persons = `SELECT person_id FROM (
-      ${resolveIdsSql(db, linked === null ? loaded : `${loaded} UNION ALL ${linked}`)}
-      ${linked === null ? '' : `UNION ALL SELECT id AS person_id FROM (${linked})
-      UNION ALL SELECT person_id FROM ${db}.person_aliases
-        WHERE project_id = {project:String} AND distinct_id IN (SELECT id FROM (${linked}))`}
-    )`;
+  const loaded = `SELECT DISTINCT person_id AS id, toDate(timestamp, {tz:String}) AS day FROM ${db}.events
+    WHERE project_id = {project:String} AND ${sinceWhere(since, params)}`;
+  const anyDay = 'toDate(0)';
+  const resolved = (ids: string) => `SELECT person_id, day FROM (${resolveIdsSql(db, ids)})`;
+  const persons = linked === null ? resolved(loaded) : `${resolved(`${loaded} UNION ALL SELECT id, ${anyDay} AS day FROM (${linked})`)}
+    UNION ALL SELECT id AS person_id, ${anyDay} AS day FROM (${linked})
+    UNION ALL SELECT person_id, ${anyDay} AS day FROM ${db}.person_aliases
+      WHERE project_id = {project:String} AND distinct_id IN (SELECT id FROM (${linked}))`;
   return { persons, params };
 }

@@ -326,15 +326,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ENGINE = ReplacingMergeTree(version)
       ORDER BY (project_id, report_id, revision, day, person_id)`,
       // The persons one run of such a report recomputes, written once and read by every
-      // statement of the run (\`resolved\`: the persons; otherwise ids that may resolve to them).
+      // statement of the run: \`resolved\` rows are the persons, with the local day of a new row
+      // (1970-01-01: every day); the others are ids that may resolve to them. A partition per
+      // run, dropped when the run ends.
       `CREATE TABLE IF NOT EXISTS {db}.report_scope (
         project_id LowCardinality(String),
         report_id String,
         run_id String,
         resolved Bool,
-        id String
+        id String,
+        day Date
       ) ENGINE = MergeTree
-      ORDER BY (project_id, report_id, run_id, resolved, id)`,
+      PARTITION BY run_id
+      ORDER BY (project_id, report_id, resolved, day, id)`,
       // Sessions reports materialized before this table existed have no state: they start over.
       `DELETE FROM {db}.report_buckets WHERE (project_id, report_id) IN (
         SELECT project_id, report_id FROM {db}.reports WHERE analysis = 'sessions')`,
