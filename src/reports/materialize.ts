@@ -11,6 +11,7 @@ import { toSqlTime } from '../events/event-row.js';
 import type { Store } from '../store/store.js';
 import { keysBetween, planReport, shiftKey, type BucketedPlan, type FullPlan, type PersonStatePlan } from './report-plan.js';
 import { PersonDayState, type Scopes } from './person-day-state.js';
+import { projectHasAliases } from '../analyses/event-source.js';
 import type { Report } from './report-definition.js';
 import { ReportRepo, type BucketRows } from './report-repo.js';
 import { touchedBuckets, touchedPersons } from './touched-buckets.js';
@@ -178,13 +179,14 @@ async function computeGroupFromState(
   if (first === undefined || last === undefined) return [];
   const label = (k: number) => bucketLabel(k, plan.interval, ctx.timezone);
   const definition = validated(ctx, { ...plan.definitionFor(first), to: plan.definitionFor(last).to });
-  const target = { database: ctx.store.database, projectId: report.projectId, timezone: ctx.timezone };
+  const aliases = await projectHasAliases(ctx.store, ctx.store.database, report.projectId);
+  const target = { database: ctx.store.database, projectId: report.projectId, timezone: ctx.timezone, aliases };
   const key = { projectId: report.projectId, reportId: report.reportId, revision: report.revision };
   const days = { first: label(first), last: label(last) };
   const scope = scopes?.near(days) ?? null;
   const state = new PersonDayState(ctx.store);
-  await state.write(key, version, days, plan.personState.rowsSql(definition, target, scope?.scope ?? null), scope);
-  const current = state.current(key, days);
+  const replaced = await state.write(key, version, days, plan.personState.rowsSql(definition, target, scope?.scope ?? null), scope);
+  const current = state.current(key, days, replaced);
   const rows = await ctx.store.query(plan.personState.fromStateSql(current.sql), current.params);
   const table = plan.table(first, plan.personState.result(rows));
   const split = plan.split ? plan.split(keys, table) : new Map([[first, table.rows]]);
@@ -214,7 +216,8 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
     // nobody else's sessions, since nobody else has events there.
     if (since !== null && plan.personState && keys.length > 0) {
       const touchedSql = touchedPersons(ctx.store.database, plan.identity, since);
-      scopes = await personState.scope(stateKey, ctx.runId, touchedSql.persons, { project: projectId, tz: ctx.timezone, ...touchedSql.params }, plan.before);
+      const aliases = await projectHasAliases(ctx.store, ctx.store.database, projectId);
+      scopes = await personState.scope(stateKey, ctx.runId, touchedSql.persons, { project: projectId, tz: ctx.timezone, ...touchedSql.params }, plan.before, aliases);
     }
   }
   ctx.onProgress?.(0, keys.length);
@@ -238,6 +241,6 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
   } finally {
     if (scopes !== null) await personState.dropScopes(stateKey);
   }
-  if (keys.length > 0) await ctx.repo.cleanup(projectId, reportId, revision);
+  if (keys.length > 0) await ctx.repo.cleanup(projectId, reportId, revision, { known: state });
   return { buckets: keys.length, rows, watermark };
 }

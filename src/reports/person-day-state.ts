@@ -65,9 +65,10 @@ export class PersonDayState {
    * Makes the state of `days` right for the persons of `scope` (everyone when null): writes the
    * rows `rows` computes (PERSON_DAY_COLUMNS, for exactly those days and persons) under
    * `version`, then a sessions = 0 row for every older row of those days and persons that the
-   * new rows did not replace.
+   * new rows did not replace. Returns whether older rows existed: without them, every
+   * (day, person) has one row and reads can skip FINAL.
    */
-  async write(key: StateKey, version: number, days: DayRange, rows: StateQuery, scope: Scope): Promise<void> {
+  async write(key: StateKey, version: number, days: DayRange, rows: StateQuery, scope: Scope): Promise<boolean> {
     const cols = PERSON_DAY_COLUMNS.join(', ');
     const params = { ...rows.params, ...(scope?.params ?? {}), ...STATE_PARAMS(key, version, days) };
     await this.store.exec(
@@ -81,7 +82,7 @@ export class PersonDayState {
       `SELECT 1 FROM ${this.db}.report_session_days WHERE ${MINE} AND version < {st_version:UInt64} LIMIT 1`,
       params,
     );
-    if (older.length === 0) return;
+    if (older.length === 0) return false;
     // Rows whose newest version is older than this run's and still counts sessions; read
     // without FINAL, which would merge the duration lists too.
     await this.store.exec(
@@ -93,12 +94,13 @@ export class PersonDayState {
        HAVING max(version) < {st_version:UInt64} AND argMax(sessions, version) > 0`,
       params,
     );
+    return true;
   }
 
   /** The state rows of `days` as a subquery for `dailyFromPersonDays`, with its parameters. */
-  current(key: StateKey, days: DayRange): StateQuery {
+  current(key: StateKey, days: DayRange, replaced: boolean): StateQuery {
     return {
-      sql: `(SELECT * FROM ${this.db}.report_session_days FINAL WHERE ${MINE})`,
+      sql: `(SELECT * FROM ${this.db}.report_session_days ${replaced ? 'FINAL' : ''} WHERE ${MINE})`,
       params: { st_project: key.projectId, st_report: key.reportId, st_revision: key.revision, st_first: days.first, st_last: days.last },
     };
   }
@@ -108,8 +110,9 @@ export class PersonDayState {
    * and keeps them, and the ids that may resolve to them, in `report_scope`; the run's statements
    * read that small table instead of evaluating the query again. `near(first, last)` is the scope
    * of a group of days: the persons with a new row within `pad` days of them, or on any day.
+   * Without alias links (`aliases` false) every id is its own person: the ids are the persons.
    */
-  async scope(key: StateKey, runId: string, persons: string, params: QueryParams, pad: number): Promise<Scopes> {
+  async scope(key: StateKey, runId: string, persons: string, params: QueryParams, pad: number, aliases: boolean): Promise<Scopes> {
     const mine = { sc_project: key.projectId, sc_report: key.reportId, sc_run: runId };
     const where = 'project_id = {sc_project:String} AND report_id = {sc_report:String} AND run_id = {sc_run:String}';
     await this.store.exec(
@@ -118,13 +121,13 @@ export class PersonDayState {
       { ...params, ...mine },
     );
     const all = `SELECT DISTINCT id FROM ${this.db}.report_scope WHERE ${where} AND resolved`;
-    await this.store.exec(
+    if (aliases) await this.store.exec(
       `INSERT INTO ${this.db}.report_scope (project_id, report_id, run_id, resolved, id, day)
        SELECT DISTINCT {sc_project:String}, {sc_report:String}, {sc_run:String}, false, id, toDate(0)
        FROM (${idsOfPersonsSql(this.db, `SELECT id AS person_id FROM (${all})`)})`,
       { project: key.projectId, ...mine },
     );
-    const raw = `SELECT id FROM ${this.db}.report_scope WHERE ${where} AND NOT resolved`;
+    const raw = aliases ? `SELECT id FROM ${this.db}.report_scope WHERE ${where} AND NOT resolved` : all;
     return {
       near: (days) => ({
         scope: {

@@ -88,6 +88,9 @@ export interface MaterializedState {
   readonly extent: { readonly lo: number; readonly hi: number } | null;
   /** Watermark of the latest finished run of the revision (engine time text); null when none. */
   readonly watermark: string | null;
+  /** Stored result rows no current bucket points at, and rows current buckets hold. */
+  readonly staleRows: number;
+  readonly currentRows: number;
 }
 
 export class ReportRepo {
@@ -210,14 +213,17 @@ export class ReportRepo {
   /** Everything a run needs to know before it starts, in one round trip. */
   async state(projectId: string, reportId: string, revision: number): Promise<MaterializedState> {
     const mine = `project_id = {project:String} AND report_id = {report:String}`;
-    // One statement of three plain aggregates: the same answer as scalar subqueries, which the
+    // One statement of plain aggregates: the same answer as scalar subqueries, which the
     // engine plans several times slower on these small tables.
     const rows = await this.store.query<{ k: string; a: string; b: string; c: string; d: string }>(
       `SELECT 'b' AS k, toString(max(version)) AS a, toString(countIf(revision = {revision:UInt32})) AS b,
               toString(minIf(bucket, revision = {revision:UInt32})) AS c, toString(maxIf(bucket, revision = {revision:UInt32})) AS d
        FROM ${this.db}.report_buckets WHERE ${mine}
        UNION ALL
-       SELECT 'r', toString(max(version)), '', '', '' FROM ${this.db}.report_results WHERE ${mine}
+       SELECT 'r', toString(max(version)), toString(count()), '', '' FROM ${this.db}.report_results WHERE ${mine}
+       UNION ALL
+       SELECT 'c', toString(sum(n)), '', '', '' FROM (
+         SELECT argMax(rows, version) AS n FROM ${this.db}.report_buckets WHERE ${mine} AND revision = {revision:UInt32} GROUP BY bucket)
        UNION ALL
        SELECT 'w', if(count() = 0, '', toString(max(watermark))), '', '', '' FROM ${this.db}.report_runs
        WHERE ${mine} AND revision = {revision:UInt32} AND status = 'finished' AND watermark IS NOT NULL`,
@@ -226,10 +232,13 @@ export class ReportRepo {
     const row = (k: string) => rows.find((r) => r.k === k);
     const buckets = row('b');
     const n = Number(buckets?.b ?? 0);
+    const currentRows = Number(row('c')?.a ?? 0);
     return {
       nextVersion: Math.max(Number(buckets?.a ?? 0), Number(row('r')?.a ?? 0)) + 1,
       extent: n > 0 ? { lo: Number(buckets!.c), hi: Number(buckets!.d) } : null,
       watermark: row('w')?.a || null,
+      staleRows: Math.max(0, Number(row('r')?.b ?? 0) - currentRows),
+      currentRows,
     };
   }
 
@@ -258,18 +267,23 @@ export class ReportRepo {
    * Removes rows of versions that are no longer current (superseded or never committed) once
    * there are at least as many of them as current rows, and at least 1000 (or any, with
    * `force`): a delete is a costly statement and stale rows are never read, so they are
-   * collected in bulk rather than after every run. Returns whether it deleted.
+   * collected in bulk rather than after every run. `known` passes counts a run read at its start
+   * (rows it superseded are then collected by a later run), saving a query. Returns whether it deleted.
    */
-  async cleanup(projectId: string, reportId: string, revision: number, options: { force?: boolean } = {}): Promise<boolean> {
-    const [c] = await this.store.query<{ stored: string; current: string }>(
-      `SELECT toString((SELECT count() FROM ${this.db}.report_results WHERE project_id = {project:String} AND report_id = {report:String})) AS stored,
-         toString((SELECT sum(rows) FROM (SELECT argMax(rows, version) AS rows FROM ${this.db}.report_buckets
-           WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32} GROUP BY bucket))) AS current`,
-      { project: projectId, report: reportId, revision },
-    );
-    const current = Number(c?.current ?? 0);
-    const stale = Number(c?.stored ?? 0) - current;
-    if (stale <= 0 || (!options.force && stale < Math.max(1000, current))) return false;
+  async cleanup(projectId: string, reportId: string, revision: number, options: { force?: boolean; known?: Pick<MaterializedState, 'staleRows' | 'currentRows'> } = {}): Promise<boolean> {
+    let counts = options.known;
+    if (!counts) {
+      const [c] = await this.store.query<{ stored: string; current: string }>(
+        `SELECT toString((SELECT count() FROM ${this.db}.report_results WHERE project_id = {project:String} AND report_id = {report:String})) AS stored,
+           toString((SELECT sum(rows) FROM (SELECT argMax(rows, version) AS rows FROM ${this.db}.report_buckets
+             WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32} GROUP BY bucket))) AS current`,
+        { project: projectId, report: reportId, revision },
+      );
+      const currentRows = Number(c?.current ?? 0);
+      counts = { currentRows, staleRows: Number(c?.stored ?? 0) - currentRows };
+    }
+    const stale = counts.staleRows;
+    if (stale <= 0 || (!options.force && stale < Math.max(1000, counts.currentRows))) return false;
     await this.store.exec(
       `DELETE FROM ${this.db}.report_results
        WHERE project_id = {project:String} AND report_id = {report:String}

@@ -5,29 +5,31 @@ import { DEFAULT_LIST_LIMIT, planSessions, sessionsDefinitionSchema } from './de
 import { isoFromEngineTime } from './local-date.js';
 import type { SessionDay, SessionRow, SessionsResult } from './result.js';
 import { sessionsTable } from './result.js';
-import { compileDaily, compileList } from './sessions-compiler.js';
+import { compileDaily, compileList, type SessionsTarget } from './sessions-compiler.js';
+import { projectHasAliases } from '../event-source.js';
 
 export type { SessionsDefinition } from './definition.js';
 export type { SessionDay, SessionRow, SessionsResult } from './result.js';
 
 type ListRowText = Omit<SessionRow, 'start' | 'end'> & { start: string; end: string; total?: number };
 
-function target(ctx: AnalysisContext) {
-  return { database: ctx.store.database, projectId: ctx.projectId, timezone: ctx.timezone };
+async function target(ctx: AnalysisContext): Promise<SessionsTarget> {
+  const aliases = await projectHasAliases(ctx.store, ctx.store.database, ctx.projectId);
+  return { database: ctx.store.database, projectId: ctx.projectId, timezone: ctx.timezone, aliases };
 }
 
 async function run(ctx: AnalysisContext, def: SessionsDefinition): Promise<SessionsResult> {
   const plan = planSessions(def);
   if (plan.view === 'daily') {
-    const q = compileDaily(plan, target(ctx));
+    const q = compileDaily(plan, await target(ctx));
     return { view: 'daily', days: await ctx.store.query<SessionDay>(q.sql, q.params) };
   }
-  const q = compileList(plan, target(ctx), plan.list.limit ?? DEFAULT_LIST_LIMIT, true);
+  const q = compileList(plan, await target(ctx), plan.list.limit ?? DEFAULT_LIST_LIMIT, true);
   const rows = await ctx.store.query<ListRowText>(q.sql, q.params);
   let total = rows[0]?.total ?? 0;
   if (rows.length === 0 && plan.list.offset > 0) {
     // Paged past the end: the window total came with no row to carry it.
-    const all = compileList({ ...plan, list: { ...plan.list, offset: 0 } }, target(ctx), null, false);
+    const all = compileList({ ...plan, list: { ...plan.list, offset: 0 } }, await target(ctx), null, false);
     const counted = await ctx.store.query<{ n: number }>(`SELECT toUInt32(count()) AS n FROM (${all.sql})`, all.params);
     total = counted[0]?.n ?? 0;
   }
@@ -56,6 +58,7 @@ export async function sessionsExport(
   format: 'CSVWithNames' | 'Parquet',
 ): Promise<Uint8Array> {
   const plan = planSessions(def);
-  const q = plan.view === 'daily' ? compileDaily(plan, target(ctx)) : compileList(plan, target(ctx), plan.list.limit, false);
+  const t = await target(ctx);
+  const q = plan.view === 'daily' ? compileDaily(plan, t) : compileList(plan, t, plan.list.limit, false);
   return ctx.store.queryRaw(q.sql, q.params, format);
 }

@@ -27,6 +27,8 @@ export interface SessionizeInput {
   readonly database: string;
   readonly projectId: string;
   readonly timezone: string;
+  /** false when the project has no alias link (see ResolveOptions): the resolution join is skipped. */
+  readonly aliases?: boolean;
   readonly rules: SessionRules;
   readonly columns: readonly EventColumn[];
   /** Only these persons' sessions (see PersonScope); null or absent = everyone. */
@@ -72,7 +74,7 @@ export function sessionizeSql(input: SessionizeInput): { sql: string; params: Qu
   }
   where.push('e.type IN {activity_types:Array(String)}');
   if (input.scope) where.push(`e.person_id IN (${input.scope.raw})`);
-  const src = resolvedEvents(input.database, input.projectId, where.join(' AND '));
+  const src = resolvedEvents(input.database, input.projectId, where.join(' AND '), input.aliases === false ? { aliases: false } : {});
   Object.assign(params, src.params);
 
   // Ties are broken by the event id's text. The engine's own UUID order is not text order, and

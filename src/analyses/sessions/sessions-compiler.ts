@@ -16,6 +16,8 @@ export interface SessionsTarget {
   readonly database: string;
   readonly projectId: string;
   readonly timezone: string;
+  /** false when the project has no alias link: identity resolution is skipped. */
+  readonly aliases?: boolean;
 }
 
 /** Daily report columns, in order; also the export's columns. */
