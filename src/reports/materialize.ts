@@ -4,7 +4,7 @@
  * current (or the new ones, for the buckets it finished) and does not move the watermark, so the
  * next run recomputes the same buckets again.
  */
-import type { AnalysisContext, AnyAnalysis } from '../analyses/analysis.js';
+import type { AnalysisContext, AnyAnalysis, ResultTable } from '../analyses/analysis.js';
 import { bucketKeyOf, bucketLabel, nextBucketKey } from '../analyses/shared/time-buckets.js';
 import { parseTimeInput, resolveBound } from '../analyses/shared/time-range.js';
 import { toSqlTime } from '../events/event-row.js';
@@ -152,45 +152,53 @@ function consecutiveGroups(keys: readonly number[], plan: BucketedPlan, timezone
   return groups;
 }
 
+/** A group's table as the rows of each of its buckets (in bucket order, one run per group). */
+function bucketRows(ctx: MaterializeContext, plan: BucketedPlan, keys: readonly number[], table: ResultTable): BucketRows[] {
+  const label = (k: number) => bucketLabel(k, plan.interval, ctx.timezone);
+  const first = keys[0];
+  const split = plan.split && keys.length > 1 ? plan.split(keys, table) : new Map(first === undefined ? [] : [[first, table.rows]]);
+  return keys.map((k) => ({ bucket: k, label: label(k), columns: table.columns, rows: split.get(k) ?? [] }));
+}
+
 async function computeGroup(ctx: MaterializeContext, report: Report, plan: BucketedPlan, keys: readonly number[]): Promise<BucketRows[]> {
   const first = keys[0];
   const last = keys[keys.length - 1];
   if (first === undefined || last === undefined) return [];
-  const label = (k: number) => bucketLabel(k, plan.interval, ctx.timezone);
   if (keys.length === 1 || !plan.split) {
-    const table = plan.table(first, await runOne(ctx, report, plan.definitionFor(first)));
-    return [{ bucket: first, label: label(first), columns: table.columns, rows: table.rows }];
+    return bucketRows(ctx, plan, [first], plan.table(first, await runOne(ctx, report, plan.definitionFor(first))));
   }
   // One run from the first bucket's start to the last one's end, rows split back by bucket.
-  const table = plan.table(first, await runOne(ctx, report, { ...plan.definitionFor(first), to: plan.definitionFor(last).to }));
-  const split = plan.split(keys, table);
-  return keys.map((k) => ({ bucket: k, label: label(k), columns: table.columns, rows: split.get(k) ?? [] }));
+  return bucketRows(ctx, plan, keys, plan.table(first, await runOne(ctx, report, { ...plan.definitionFor(first), to: plan.definitionFor(last).to })));
+}
+
+/** What every group of a run kept per person shares. */
+interface StateRun {
+  readonly personState: PersonStatePlan;
+  readonly state: PersonDayState;
+  readonly version: number;
+  /** Whether the project has alias links (looked up once per run). */
+  readonly aliases: boolean;
+  /** null = everyone (first run, backfill). */
+  readonly scopes: Scopes | null;
 }
 
 /**
  * Consecutive days of a report kept per person: rewrites the state rows of the persons in
- * `scope` on those days, then adds each day up from the state.
+ * scope on those days, then adds each day up from the state.
  */
-async function computeGroupFromState(
-  ctx: MaterializeContext, report: Report, plan: BucketedPlan & { personState: PersonStatePlan }, keys: readonly number[], version: number, scopes: Scopes | null,
-): Promise<BucketRows[]> {
+async function computeGroupFromState(ctx: MaterializeContext, report: Report, plan: BucketedPlan, run: StateRun, keys: readonly number[]): Promise<BucketRows[]> {
   const first = keys[0];
   const last = keys[keys.length - 1];
   if (first === undefined || last === undefined) return [];
-  const label = (k: number) => bucketLabel(k, plan.interval, ctx.timezone);
   const definition = validated(ctx, { ...plan.definitionFor(first), to: plan.definitionFor(last).to });
-  const aliases = await projectHasAliases(ctx.store, ctx.store.database, report.projectId);
-  const target = { database: ctx.store.database, projectId: report.projectId, timezone: ctx.timezone, aliases };
+  const target = { database: ctx.store.database, projectId: report.projectId, timezone: ctx.timezone, aliases: run.aliases };
   const key = { projectId: report.projectId, reportId: report.reportId, revision: report.revision };
-  const days = { first: label(first), last: label(last) };
-  const scope = scopes?.near(days) ?? null;
-  const state = new PersonDayState(ctx.store);
-  const replaced = await state.write(key, version, days, plan.personState.rowsSql(definition, target, scope?.scope ?? null), scope);
-  const current = state.current(key, days, replaced);
-  const rows = await ctx.store.query(plan.personState.fromStateSql(current.sql), current.params);
-  const table = plan.table(first, plan.personState.result(rows));
-  const split = plan.split ? plan.split(keys, table) : new Map([[first, table.rows]]);
-  return keys.map((k) => ({ bucket: k, label: label(k), columns: table.columns, rows: split.get(k) ?? [] }));
+  const days = { first: bucketLabel(first, plan.interval, ctx.timezone), last: bucketLabel(last, plan.interval, ctx.timezone) };
+  const scope = run.scopes?.near(days) ?? null;
+  const replaced = await run.state.write(key, run.version, days, run.personState.rowsSql(definition, target, scope?.scope ?? null), scope);
+  const current = run.state.current(key, days, replaced);
+  const rows = await ctx.store.query(run.personState.fromStateSql(current.sql), current.params);
+  return bucketRows(ctx, plan, keys, plan.table(first, run.personState.result(rows)));
 }
 
 async function materializeBuckets(ctx: MaterializeContext, report: Report, plan: BucketedPlan, mode: MaterializeMode): Promise<MaterializeOutcome> {
@@ -198,27 +206,31 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
   const state = await ctx.repo.state(projectId, reportId, revision);
   let keys: number[];
   let watermark: string | null = null;
-  let scopes: Scopes | null = null;
-  const personState = new PersonDayState(ctx.store);
-  const stateKey = { projectId, reportId, revision };
+  let since: string | null = null;
   if (mode.kind === 'backfill') {
     keys = backfillKeys(plan, ctx.timezone, mode.from, mode.to);
   } else {
     const last = state.watermark;
     // A report without committed buckets starts over from all data, whatever ran before.
-    const since = last === null || state.extent === null ? null : toSqlTime(engineMs(last) - ctx.overlapMs);
+    since = last === null || state.extent === null ? null : toSqlTime(engineMs(last) - ctx.overlapMs);
     const touched = await touchedBuckets({
       store: ctx.store, projectId, timezone: ctx.timezone, interval: plan.interval, identity: plan.identity, since,
     });
     keys = bucketsToRecompute(plan, ctx.timezone, state.extent, touched.keys).keys;
     watermark = touched.watermark ?? last;
+  }
+  let stateRun: StateRun | null = null;
+  if (plan.personState && keys.length > 0) {
+    const personState = new PersonDayState(ctx.store);
+    const aliases = await projectHasAliases(ctx.store, ctx.store.database, projectId);
+    let scopes: Scopes | null = null;
     // Only the touched persons: the days added between the old extent and new events hold
     // nobody else's sessions, since nobody else has events there.
-    if (since !== null && plan.personState && keys.length > 0) {
+    if (since !== null) {
       const touchedSql = touchedPersons(ctx.store.database, plan.identity, since);
-      const aliases = await projectHasAliases(ctx.store, ctx.store.database, projectId);
-      scopes = await personState.scope(stateKey, ctx.runId, touchedSql.persons, { project: projectId, tz: ctx.timezone, ...touchedSql.params }, plan.before, aliases);
+      scopes = await personState.scope({ projectId, reportId, revision }, ctx.runId, touchedSql.persons, { project: projectId, tz: ctx.timezone, ...touchedSql.params }, plan.before, aliases);
     }
+    stateRun = { personState: plan.personState, state: personState, version: state.nextVersion, aliases, scopes };
   }
   ctx.onProgress?.(0, keys.length);
   let rows = 0;
@@ -232,14 +244,12 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
   };
   try {
     for (const group of consecutiveGroups(keys, plan, ctx.timezone)) {
-      pending.push(...(plan.personState
-        ? await computeGroupFromState(ctx, report, { ...plan, personState: plan.personState }, group, state.nextVersion, scopes)
-        : await computeGroup(ctx, report, plan, group)));
+      pending.push(...(stateRun ? await computeGroupFromState(ctx, report, plan, stateRun, group) : await computeGroup(ctx, report, plan, group)));
       if (pending.length >= BATCH) await flush();
     }
     if (pending.length > 0) await flush();
   } finally {
-    if (scopes !== null) await personState.dropScopes(stateKey);
+    if (stateRun?.scopes) await stateRun.state.dropScopes({ projectId, reportId, revision });
   }
   if (keys.length > 0) await ctx.repo.cleanup(projectId, reportId, revision, { known: state });
   return { buckets: keys.length, rows, watermark };

@@ -7,7 +7,7 @@
  * A person's sessions depend only on that person's events, so a run recomputes just the persons
  * new data touched, on the touched days, and re-adds each day from the stored rows.
  *
- * Rows are replaced by version (ReplacingMergeTree, read with FINAL). A person who no longer has
+ * Rows are replaced by version (ReplacingMergeTree; read with FINAL once a run replaced any). A person who no longer has
  * sessions on a recomputed day gets a row with sessions = 0. A run that dies after writing rows
  * leaves rows that are already right for the data it read; the next run recomputes the same
  * persons and days anyway, since the watermark did not move.
@@ -34,11 +34,11 @@ export interface StateQuery {
   readonly params: QueryParams;
 }
 
-const STATE_PARAMS = (key: StateKey, version: number, days: DayRange) => ({
+/** Parameters of MINE. */
+const MINE_PARAMS = (key: StateKey, days: DayRange) => ({
   st_project: key.projectId,
   st_report: key.reportId,
   st_revision: key.revision,
-  st_version: version,
   st_first: days.first,
   st_last: days.last,
 });
@@ -70,7 +70,7 @@ export class PersonDayState {
    */
   async write(key: StateKey, version: number, days: DayRange, rows: StateQuery, scope: Scope): Promise<boolean> {
     const cols = PERSON_DAY_COLUMNS.join(', ');
-    const params = { ...rows.params, ...(scope?.params ?? {}), ...STATE_PARAMS(key, version, days) };
+    const params = { ...rows.params, ...(scope?.params ?? {}), ...MINE_PARAMS(key, days), st_version: version };
     await this.store.exec(
       `INSERT INTO ${this.db}.report_session_days (project_id, report_id, revision, version, ${cols})
        SELECT {st_project:String}, {st_report:String}, {st_revision:UInt32}, {st_version:UInt64}, ${cols}
@@ -101,7 +101,7 @@ export class PersonDayState {
   current(key: StateKey, days: DayRange, replaced: boolean): StateQuery {
     return {
       sql: `(SELECT * FROM ${this.db}.report_session_days ${replaced ? 'FINAL' : ''} WHERE ${MINE})`,
-      params: { st_project: key.projectId, st_report: key.reportId, st_revision: key.revision, st_first: days.first, st_last: days.last },
+      params: MINE_PARAMS(key, days),
     };
   }
 
