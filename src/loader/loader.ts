@@ -2,10 +2,12 @@
  * Moves acknowledged events from the durable log into the store.
  *
  * Exactly-once, even across crashes: before inserting a range of the log the loader records it as
- * `pending` in its checkpoint; the inserts carry deduplication tokens derived from that range; only
- * then is the position advanced. After a crash the same range is replayed with the same tokens, so
- * a block the store already has is not stored again. Message ids already stored by earlier ranges
- * (an SDK retrying hours later) are filtered out through the `event_ids` index.
+ * `pending` in its checkpoint, and only after every insert of the range is the position advanced.
+ * After a crash, or after an insert failed, the same range is loaded again: the rows an earlier
+ * attempt stored are read back from the tables (range-stored.ts explains why the engine's insert
+ * deduplication cannot be trusted for this) and only the others are inserted. Message ids already
+ * stored by earlier ranges (an SDK retrying hours later) are filtered out through the `event_ids`
+ * index.
  */
 import { z } from 'zod';
 import type { Store } from '../store/store.js';
@@ -13,6 +15,8 @@ import type { RejectedRow } from '../events/event-row.js';
 import { decodeForLoad, withLogPosition, type LoadableRecord } from '../collector/log-record.js';
 import type { AliasRow, PersonPropertyRow } from './identity.js';
 import { storedEventIds } from './stored-ids.js';
+import { eventsStoredInRange, rejectsStoredInRange } from './range-stored.js';
+import { randomUUID } from 'node:crypto';
 import { readCheckpoint, writeCheckpoint } from '../log/checkpoint.js';
 
 /** The part of the log the loader needs. */
@@ -79,7 +83,7 @@ export class Loader {
       );
     }
     const pending = this.checkpoint.pending;
-    if (pending) await this.loadRange(pending.from, pending.to);
+    if (pending) await this.loadRange(pending.from, pending.to, { retry: true });
   }
 
   start(): void {
@@ -168,20 +172,32 @@ export class Loader {
     }
   }
 
-  /** Picks the next range (records up to flushMaxEvents events) and loads it. */
+  /**
+   * Picks the next range (records up to flushMaxEvents events) and loads it. A range whose load
+   * failed midway is loaded again as it was, since part of it may be stored.
+   */
   private async loadNext(): Promise<boolean> {
+    const pending = this.checkpoint.pending;
+    if (pending) {
+      await this.loadRange(pending.from, pending.to, { retry: true });
+      return true;
+    }
     const from = this.checkpoint.position;
     const decoded = await this.readDecoded(from, this.options.flushMaxEvents);
     if (decoded.length === 0) return false;
     const to = decoded[decoded.length - 1]!.next;
     this.checkpoint = { position: from, pending: { from, to } };
     await writeCheckpoint(this.options.checkpointPath, this.checkpoint);
-    await this.loadRange(from, to, decoded);
+    await this.loadRange(from, to, { retry: false, decoded });
     return true;
   }
 
-  /** Loads [from, to); `decoded` are its records when the caller has already read them. */
-  private async loadRange(from: number, to: number, decoded?: readonly DecodedRecord[]): Promise<void> {
+  /**
+   * Loads [from, to). `decoded` are its records when the caller has already read them; `retry`
+   * says an earlier attempt may have stored part of the range.
+   */
+  private async loadRange(from: number, to: number, how: { retry: boolean; decoded?: readonly DecodedRecord[] }): Promise<void> {
+    const decoded = how.decoded;
     const rows: PendingRow[] = [];
     const aliases: AliasRow[] = [];
     const properties: PersonPropertyRow[] = [];
@@ -213,9 +229,16 @@ export class Loader {
       if (r.properties) properties.push(...r.properties);
     }
     this.duplicatesSkipped += rows.length - fresh.length;
-    const token = `clickpath-log-${from}-${to}`;
-    if (fresh.length > 0) {
-      const text = fresh.map((r) => withLogPosition(r.row, r.position)).join('\n');
+    // Identity facts and id index rows are inserted again on a retry: a second copy of one is
+    // harmless (the newest link wins, ids are looked up by value), a missing one is not.
+    const stored = how.retry ? await eventsStoredInRange(this.store, fresh, from, to) : new Set<string>();
+    const missing = stored.size === 0 ? fresh : fresh.filter((r) => !stored.has(`${r.project}\u0000${r.id}`));
+    const storedRejects = how.retry ? await rejectsStoredInRange(this.store, rejected, from, to) : new Set<number>();
+    const rejects = storedRejects.size === 0 ? rejected : rejected.filter((q) => !storedRejects.has(q.log_position ?? -1));
+    // Unique per attempt: the engine must never decide that a retry's rows are already stored.
+    const token = `clickpath-log-${from}-${to}-${randomUUID()}`;
+    if (missing.length > 0) {
+      const text = missing.map((r) => withLogPosition(r.row, r.position)).join('\n');
       await this.store.insertJsonRows('events', text, { dedupToken: `${token}-events` });
     }
     if (aliases.length > 0) {
@@ -233,8 +256,8 @@ export class Loader {
         { dedupToken: `${token}-ids` },
       );
     }
-    if (rejected.length > 0) {
-      await this.store.insertJsonRows('rejected_events', ndjson(rejected), { dedupToken: `${token}-rejected` });
+    if (rejects.length > 0) {
+      await this.store.insertJsonRows('rejected_events', ndjson(rejects), { dedupToken: `${token}-rejected` });
     }
     this.checkpoint = { position: to, pending: null };
     await writeCheckpoint(this.options.checkpointPath, this.checkpoint);

@@ -98,7 +98,8 @@ async function identityBuckets(input: TouchedInput, key: string, params: Record<
  * `person_id` and `day`, over bound parameters `project`, `tz` and `since` (in `params`):
  *  - the persons the new rows resolve to now, with the local day of each of their new rows;
  *  - for every id a new row links (see linkedIdsSql): the person it resolves to now, and every
- *    person it resolved to before, which is the id itself or a person it was linked to earlier;
+ *    person it resolved to before, which is the id itself or a person it was linked to earlier
+ *    (person_alias_links: person_aliases itself forgets older links once its parts merge);
  *    their day is 1970-01-01, meaning any day, since their events on every day changed hands.
  * Every other person's events, and the person they resolve to, are as they were.
  */
@@ -111,7 +112,7 @@ export function touchedPersons(db: string, identity: IdentityDependence, since: 
   const resolved = (ids: string) => `SELECT person_id, day FROM (${resolveIdsSql(db, ids)})`;
   const persons = linked === null ? resolved(loaded) : `${resolved(`${loaded} UNION ALL SELECT id, ${anyDay} AS day FROM (${linked})`)}
     UNION ALL SELECT id AS person_id, ${anyDay} AS day FROM (${linked})
-    UNION ALL SELECT person_id, ${anyDay} AS day FROM ${db}.person_aliases
+    UNION ALL SELECT person_id, ${anyDay} AS day FROM ${db}.person_alias_links
       WHERE project_id = {project:String} AND distinct_id IN (SELECT id FROM (${linked}))`;
   return { persons, params };
 }

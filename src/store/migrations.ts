@@ -120,8 +120,8 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'live: per-event points, minute and hour buckets, top-list history and schedules',
     statements: [
       // Live counters read pre-aggregated rows fed by materialized views as the loader inserts
-      // events. Every target keeps a deduplication window so a loader replay (same insert token)
-      // is not counted twice, and a TTL of 8 days (windows reach back at most 7). max_position is
+      // events. Every target keeps a deduplication window (a replay of a loader range inserts only
+      // rows the events table lacks, see loader/range-stored.ts), and a TTL of 8 days (windows reach back at most 7). max_position is
       // the largest log position aggregated into a row: it tells the live reader whether a load
       // it has not been told about yet is already visible (see docs/live.md).
       //
@@ -340,6 +340,29 @@ export const MIGRATIONS: readonly Migration[] = [
       PARTITION BY run_id
       ORDER BY (project_id, report_id, resolved, day, id)`,
       // Sessions reports materialized before this table existed have no state: they start over.
+      `DELETE FROM {db}.report_buckets WHERE (project_id, report_id) IN (
+        SELECT project_id, report_id FROM {db}.reports WHERE analysis = 'sessions')`,
+    ],
+  },
+  {
+    version: 6,
+    name: 'identity: every link a distinct id ever had',
+    statements: [
+      // person_aliases keeps only a distinct id's latest link once its parts merge, but a run of
+      // a per-person report must also recompute the persons an id was linked to before (their
+      // sessions leave with the id). This table keeps every (id, person) pair ever linked.
+      `CREATE TABLE IF NOT EXISTS {db}.person_alias_links (
+        project_id LowCardinality(String),
+        distinct_id String,
+        person_id String
+      ) ENGINE = ReplacingMergeTree
+      ORDER BY (project_id, distinct_id, person_id)`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.person_alias_links_mv TO {db}.person_alias_links
+        AS SELECT project_id, distinct_id, person_id FROM {db}.person_aliases`,
+      `INSERT INTO {db}.person_alias_links SELECT project_id, distinct_id, person_id FROM {db}.person_aliases`,
+      // Links merged away before this table existed are unknown, so per-person state built on
+      // them cannot be trusted to be complete: sessions reports start over.
+      `TRUNCATE TABLE IF EXISTS {db}.report_session_days`,
       `DELETE FROM {db}.report_buckets WHERE (project_id, report_id) IN (
         SELECT project_id, report_id FROM {db}.reports WHERE analysis = 'sessions')`,
     ],

@@ -22,8 +22,8 @@ export type RawFormat = 'CSVWithNames' | 'TSVWithNames' | 'Parquet' | 'JSONEachR
 export interface InsertOptions {
   /**
    * Deduplication token: inserting the same rows with the same token twice stores them once.
-   * The loader derives it from a log position so a crash between insert and checkpoint never
-   * duplicates.
+   * Not a guarantee across a crash: the engine may have recorded the token of a block it never
+   * committed, so the loader checks its tables on a retry instead (loader/range-stored.ts).
    */
   readonly dedupToken?: string;
   readonly columns?: readonly string[];

@@ -51,7 +51,10 @@ const EVENTS = ['view', 'buy', 'other'];
 type Step =
   | { kind: 'recent' | 'late'; events: Array<{ person: string; event: string; offset: number }>; run: boolean }
   | { kind: 'reimport'; pick: number[]; run: boolean }
-  | { kind: 'login'; anon: string; user: string; offset: number; run: boolean };
+  | { kind: 'login'; anon: string; user: string; offset: number; run: boolean }
+  // Background merges at a chosen moment: ReplacingMergeTree tables then keep only the latest
+  // row per key (a distinct id's older links are gone from person_aliases).
+  | { kind: 'merge'; run: boolean };
 
 const QUARTER = 15 * 60_000;
 
@@ -86,8 +89,11 @@ function stepArb(kind: Kind, zone: (typeof ZONES)[number]): fc.Arbitrary<Step> {
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('late' as const), events: fc.array(ev(late), { minLength: 1, maxLength: 3 }), run: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('reimport' as const), pick: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), run: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('login' as const), anon: fc.constantFrom('anon-1', 'anon-2'), user: fc.constantFrom('u1', 'u2'), offset, run: fc.boolean() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('merge' as const), run: fc.boolean() }) },
   );
 }
+
+const MERGED_TABLES = ['person_aliases', 'report_buckets', 'report_results', 'report_session_days'];
 
 let caseNo = 0;
 
@@ -111,15 +117,18 @@ export async function checkIncrementalEqualsFull(store: ChdbStore, reports: Repo
       const inserted: TestEvent[] = [];
       for (const step of c.steps) {
         let batch: TestEvent[];
-        if (step.kind === 'reimport') {
+        if (step.kind === 'merge') {
+          for (const table of MERGED_TABLES) await store.exec(`OPTIMIZE TABLE ${store.database}.${table} FINAL`);
+          batch = [];
+        } else if (step.kind === 'reimport') {
           batch = inserted.length === 0 ? [] : step.pick.map((i) => inserted[i % inserted.length] as TestEvent);
         } else if (step.kind === 'login') {
           batch = [{ id: uuid(), person: step.user, userId: step.user, anonymousId: step.anon, event: 'view', ms: zone.center + step.offset }];
         } else {
           batch = step.events.map((e) => ({ id: uuid(), person: e.person, event: e.event, ms: zone.center + e.offset }));
         }
-        await insertEvents(store, [{ projectId, events: batch }]);
-        if (step.kind !== 'reimport') inserted.push(...batch);
+        if (batch.length > 0) await insertEvents(store, [{ projectId, events: batch }]);
+        if (step.kind !== 'reimport' && step.kind !== 'merge') inserted.push(...batch);
         if (step.run) {
           const run = await service.run(project, 'r');
           assert.equal(run.status, 'finished', run.error);

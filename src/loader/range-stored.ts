@@ -1,0 +1,61 @@
+/**
+ * What an interrupted attempt at loading a log range already stored, read from the tables
+ * themselves.
+ *
+ * A retry must not trust the engine's insert deduplication for this. A non-replicated MergeTree
+ * records a block's deduplication id before it commits the block's part; a process killed
+ * between the two leaves the id recorded and the part gone. The same token on the retry would
+ * then be dropped as a duplicate, and acknowledged events would vanish. So a retry looks
+ * at which rows of the range are really there and inserts the others under a new token.
+ */
+import type { Store } from '../store/store.js';
+import type { RejectedRow } from '../events/event-row.js';
+
+export interface RangeRow {
+  readonly project: string;
+  readonly id: string;
+  /** The row's JSON text, as the loader inserts it. */
+  readonly row: string;
+}
+
+/** `project \0 event id` of the events with a log position in [from, to) already stored. */
+export async function eventsStoredInRange(store: Store, rows: readonly RangeRow[], from: number, to: number): Promise<Set<string>> {
+  const stored = new Set<string>();
+  if (rows.length === 0) return stored;
+  const projects = [...new Set(rows.map((r) => r.project))];
+  // The day of each row narrows the scan to the primary-key ranges the rows went to.
+  const days = [...new Set(rows.map((r) => dayOf(r.row)))];
+  const found = await store.query<{ p: string; id: string }>(
+    `SELECT project_id AS p, toString(event_id) AS id FROM ${store.database}.events
+     WHERE project_id IN {projects:Array(String)} AND toDate(timestamp) IN {days:Array(Date)}
+       AND log_position >= {from:UInt64} AND log_position < {to:UInt64}`,
+    { projects, days, from: String(from), to: String(to) },
+  );
+  for (const f of found) stored.add(`${f.p}\u0000${f.id}`);
+  return stored;
+}
+
+/**
+ * Log positions in [from, to) whose rejected items are already in the quarantine table. A
+ * record's items share their project and receipt time, so they land in one part together.
+ */
+export async function rejectsStoredInRange(store: Store, rejected: readonly RejectedRow[], from: number, to: number): Promise<Set<number>> {
+  if (rejected.length === 0) return new Set();
+  const times = rejected.map((r) => r.received_at).sort();
+  const found = await store.query<{ pos: string | number }>(
+    `SELECT DISTINCT log_position AS pos FROM ${store.database}.rejected_events
+     WHERE project_id IN {projects:Array(String)}
+       AND received_at BETWEEN {first:DateTime64(3, 'UTC')} AND {last:DateTime64(3, 'UTC')}
+       AND log_position >= {from:UInt64} AND log_position < {to:UInt64}`,
+    { projects: [...new Set(rejected.map((r) => r.project_id))], first: times[0]!, last: times[times.length - 1]!, from: String(from), to: String(to) },
+  );
+  return new Set(found.map((f) => Number(f.pos)));
+}
+
+function dayOf(row: string): string {
+  const timestamp = (JSON.parse(row) as { timestamp?: unknown }).timestamp;
+  if (typeof timestamp !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(timestamp)) {
+    throw new Error(`log row without a valid timestamp: ${row.slice(0, 120)}`);
+  }
+  return timestamp.slice(0, 10);
+}
