@@ -10,9 +10,11 @@
  * but a chunk has no done marker, an earlier run may have stored part of it, however the rows
  * were chunked then: its events are filtered against those this import already stored (by event
  * id among the events carrying this import's context) and its bad rows against the quarantine
- * (by file, line and raw text). Every insert also carries a deduplication token derived from the
- * chunk.
+ * (by file, line and raw text). Every insert carries a deduplication token unique to the attempt,
+ * so the engine's own deduplication never decides what is stored: it can record a token for a
+ * part a crash then lost (see loader/range-stored.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { uuidV5 } from '../events/event-id.js';
 import type { QueryParams, Store } from '../store/store.js';
 import type { TypedColumn } from './import-spec.js';
@@ -79,7 +81,8 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { row
   const { good } = counts;
   const { store } = job;
   const db = store.database;
-  const token = (what: string) => `import:${job.importKey}:${range.lo}:${range.hi}:${what}`;
+  const attempt = randomUUID();
+  const token = (what: string) => `import:${job.importKey}:${range.lo}:${range.hi}:${what}:${attempt}`;
   const params = (what: string, extra: QueryParams = {}): QueryParams => ({
     ...job.params, ...extra, project: job.projectId, lo: range.lo, hi: range.hi, token: token(what),
   });

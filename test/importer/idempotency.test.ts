@@ -124,6 +124,34 @@ for (const [where, pattern, nth] of [
   });
 }
 
+test('a crash that leaves the token of an events insert recorded and its rows lost: the rerun, chunked alike, still stores them', async () => {
+  // The state a kill between the engine's deduplication record and its part commit leaves.
+  const project = 'crash-token-kept-rows-lost';
+  let seen = 0;
+  const losing = new Proxy(t.store, {
+    get(target, prop, receiver) {
+      if (prop === 'exec') {
+        return async (sql: string, params?: Record<string, never>) => {
+          const hit = /INSERT INTO \w+\.events/.test(sql) && ++seen === 2;
+          const [before] = hit ? await target.query<{ t: string }>('SELECT toString(now64(3)) AS t') : [];
+          await target.exec(sql, params);
+          if (!before) return;
+          await target.exec(
+            `ALTER TABLE ${target.database}.events DELETE WHERE project_id = {p:String} AND loaded_at >= {t:DateTime64(3, 'UTC')} SETTINGS mutations_sync = 2`,
+            { p: project, t: before.t });
+          throw new Error('simulated crash');
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  await assert.rejects(importFile(losing, project, csv, SPEC, { chunkRows: 300 }), /simulated crash/);
+  const rerun = await importFile(t.store, project, csv, SPEC, { chunkRows: 300 });
+  assert.equal(rerun.outcome, 'completed');
+  assert.deepEqual(await countEvents(t.store, project), { rows: GOOD, ids: GOOD });
+});
+
 test('a persons table imported twice keeps one value per person and key', async () => {
   const path = files.write('users.csv', 'user_id,plan,country\nu1,pro,DE\nu2,free,\n');
   assert.equal((await importFile(t.store, 'people', path, { kind: 'persons', person: 'user_id' })).stored, 2);
