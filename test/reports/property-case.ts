@@ -51,7 +51,7 @@ const EVENTS = ['view', 'buy', 'other'];
 type Step =
   | { kind: 'recent' | 'late'; events: Array<{ person: string; event: string; offset: number }>; run: boolean }
   | { kind: 'reimport'; pick: number[]; run: boolean }
-  | { kind: 'login'; anon: string; user: string; offset: number; run: boolean }
+  | { kind: 'login'; anon: string; user: string; offset: number; merge: boolean; run: boolean }
   // Background merges at a chosen moment: ReplacingMergeTree tables then keep only the latest
   // row per key (a distinct id's older links are gone from person_aliases).
   | { kind: 'merge'; run: boolean };
@@ -88,12 +88,16 @@ function stepArb(kind: Kind, zone: (typeof ZONES)[number]): fc.Arbitrary<Step> {
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('recent' as const), events: fc.array(ev(offset), { minLength: 1, maxLength: 2 }), run: fc.constantFrom(true, true, false) }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('late' as const), events: fc.array(ev(late), { minLength: 1, maxLength: 3 }), run: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('reimport' as const), pick: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), run: fc.boolean() }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('login' as const), anon: fc.constantFrom('anon-1', 'anon-2'), user: fc.constantFrom('u1', 'u2'), offset, run: fc.boolean() }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('login' as const), anon: fc.constantFrom('anon-1', 'anon-2'), user: fc.constantFrom('u1', 'u2'), offset, merge: fc.boolean(), run: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('merge' as const), run: fc.boolean() }) },
   );
 }
 
 const MERGED_TABLES = ['person_aliases', 'report_buckets', 'report_results', 'report_session_days'];
+
+async function mergeAll(store: ChdbStore): Promise<void> {
+  for (const table of MERGED_TABLES) await store.exec(`OPTIMIZE TABLE ${store.database}.${table} FINAL`);
+}
 
 let caseNo = 0;
 
@@ -118,7 +122,7 @@ export async function checkIncrementalEqualsFull(store: ChdbStore, reports: Repo
       for (const step of c.steps) {
         let batch: TestEvent[];
         if (step.kind === 'merge') {
-          for (const table of MERGED_TABLES) await store.exec(`OPTIMIZE TABLE ${store.database}.${table} FINAL`);
+          await mergeAll(store);
           batch = [];
         } else if (step.kind === 'reimport') {
           batch = inserted.length === 0 ? [] : step.pick.map((i) => inserted[i % inserted.length] as TestEvent);
@@ -128,6 +132,8 @@ export async function checkIncrementalEqualsFull(store: ChdbStore, reports: Repo
           batch = step.events.map((e) => ({ id: uuid(), person: e.person, event: e.event, ms: zone.center + e.offset }));
         }
         if (batch.length > 0) await insertEvents(store, [{ projectId, events: batch }]);
+        // Right after a relink is when a merge can take the id's older link away.
+        if (step.kind === 'login' && step.merge) await mergeAll(store);
         if (step.kind !== 'reimport' && step.kind !== 'merge') inserted.push(...batch);
         if (step.run) {
           const run = await service.run(project, 'r');
@@ -156,6 +162,9 @@ export async function checkIncrementalEqualsFull(store: ChdbStore, reports: Repo
         assert.deepEqual(incremental, { columns: [...table.columns], rows: table.rows.map((r) => [...r]) });
       }
     }),
-    { numRuns },
+    // A fixed default seed keeps CI deterministic; FC_SEED=<n> explores other cases. The default
+    // reaches, among its sessions cases, an id relinked to a second user after a merge dropped
+    // its first link (the bug pinned by the per-person fixture in materialize-fixtures.test.ts).
+    { numRuns, seed: Number(process.env.FC_SEED ?? 2) },
   );
 }
