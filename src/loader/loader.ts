@@ -9,6 +9,7 @@
  * stored by earlier ranges (an SDK retrying hours later) are filtered out through the `event_ids`
  * index.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Store } from '../store/store.js';
 import type { RejectedRow } from '../events/event-row.js';
@@ -16,7 +17,6 @@ import { decodeForLoad, withLogPosition, type LoadableRecord } from '../collecto
 import type { AliasRow, PersonPropertyRow } from './identity.js';
 import { storedEventIds } from './stored-ids.js';
 import { eventsStoredInRange, rejectsStoredInRange } from './range-stored.js';
-import { randomUUID } from 'node:crypto';
 import { readCheckpoint, writeCheckpoint } from '../log/checkpoint.js';
 
 /** The part of the log the loader needs. */
@@ -261,8 +261,8 @@ export class Loader {
     }
     this.checkpoint = { position: to, pending: null };
     await writeCheckpoint(this.options.checkpointPath, this.checkpoint);
-    this.eventsLoaded += fresh.length;
-    this.rejectedLoaded += rejected.length;
+    this.eventsLoaded += missing.length;
+    this.rejectedLoaded += rejects.length;
     this.lastLoadAt = this.now();
     await this.log.deleteBefore(to);
     for (const listener of this.loadedListeners) listener(to);
