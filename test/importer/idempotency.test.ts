@@ -80,15 +80,27 @@ test('stopped between chunks, then run again: completed, every row once', async 
   assert.deepEqual(await quarantineLines('stopped'), BAD.map((i) => i + 2));
 });
 
-/** The store, failing right after the `nth` statement matching `pattern` has run: a crash mid-chunk. */
-function crashingAfter(store: Store, pattern: RegExp, nth: number): Store {
+/**
+ * The store, failing right after the `nth` statement matching `pattern` has run: a crash mid-chunk.
+ * With `loseRowsOf`, the rows that statement inserted into `events` for that project are deleted
+ * first, while its deduplication token stays recorded: what a kill between the engine's
+ * deduplication record and its part commit leaves.
+ */
+function crashingAfter(store: Store, pattern: RegExp, nth: number, loseRowsOf?: string): Store {
   let seen = 0;
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop === 'exec') {
         return async (sql: string, params?: Record<string, never>) => {
+          const hit = pattern.test(sql) && ++seen === nth;
+          const [before] = hit && loseRowsOf ? await target.query<{ t: string }>('SELECT toString(now64(3)) AS t') : [];
           await target.exec(sql, params);
-          if (pattern.test(sql) && ++seen === nth) throw new Error('simulated crash');
+          if (before) {
+            await target.exec(
+              `ALTER TABLE ${target.database}.events DELETE WHERE project_id = {p:String} AND loaded_at >= {t:DateTime64(3, 'UTC')} SETTINGS mutations_sync = 2`,
+              { p: loseRowsOf!, t: before.t });
+          }
+          if (hit) throw new Error('simulated crash');
         };
       }
       const value: unknown = Reflect.get(target, prop, receiver);
@@ -125,27 +137,8 @@ for (const [where, pattern, nth] of [
 }
 
 test('a crash that leaves the token of an events insert recorded and its rows lost: the rerun, chunked alike, still stores them', async () => {
-  // The state a kill between the engine's deduplication record and its part commit leaves.
   const project = 'crash-token-kept-rows-lost';
-  let seen = 0;
-  const losing = new Proxy(t.store, {
-    get(target, prop, receiver) {
-      if (prop === 'exec') {
-        return async (sql: string, params?: Record<string, never>) => {
-          const hit = /INSERT INTO \w+\.events/.test(sql) && ++seen === 2;
-          const [before] = hit ? await target.query<{ t: string }>('SELECT toString(now64(3)) AS t') : [];
-          await target.exec(sql, params);
-          if (!before) return;
-          await target.exec(
-            `ALTER TABLE ${target.database}.events DELETE WHERE project_id = {p:String} AND loaded_at >= {t:DateTime64(3, 'UTC')} SETTINGS mutations_sync = 2`,
-            { p: project, t: before.t });
-          throw new Error('simulated crash');
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  const losing = crashingAfter(t.store, /INSERT INTO \w+\.events/, 2, project);
   await assert.rejects(importFile(losing, project, csv, SPEC, { chunkRows: 300 }), /simulated crash/);
   const rerun = await importFile(t.store, project, csv, SPEC, { chunkRows: 300 });
   assert.equal(rerun.outcome, 'completed');

@@ -20,16 +20,17 @@ async function target(ctx: AnalysisContext): Promise<SessionsTarget> {
 
 async function run(ctx: AnalysisContext, def: SessionsDefinition): Promise<SessionsResult> {
   const plan = planSessions(def);
+  const t = await target(ctx);
   if (plan.view === 'daily') {
-    const q = compileDaily(plan, await target(ctx));
+    const q = compileDaily(plan, t);
     return { view: 'daily', days: await ctx.store.query<SessionDay>(q.sql, q.params) };
   }
-  const q = compileList(plan, await target(ctx), plan.list.limit ?? DEFAULT_LIST_LIMIT, true);
+  const q = compileList(plan, t, plan.list.limit ?? DEFAULT_LIST_LIMIT, true);
   const rows = await ctx.store.query<ListRowText>(q.sql, q.params);
   let total = rows[0]?.total ?? 0;
   if (rows.length === 0 && plan.list.offset > 0) {
     // Paged past the end: the window total came with no row to carry it.
-    const all = compileList({ ...plan, list: { ...plan.list, offset: 0 } }, await target(ctx), null, false);
+    const all = compileList({ ...plan, list: { ...plan.list, offset: 0 } }, t, null, false);
     const counted = await ctx.store.query<{ n: number }>(`SELECT toUInt32(count()) AS n FROM (${all.sql})`, all.params);
     total = counted[0]?.n ?? 0;
   }
