@@ -15,6 +15,7 @@ import { projectHasAliases } from '../analyses/event-source.js';
 import type { Report } from './report-definition.js';
 import { ReportRepo, type BucketRows } from './report-repo.js';
 import { touchedBuckets, touchedPersons } from './touched-buckets.js';
+import { materializeCounts } from './bucket-counts.js';
 
 export interface MaterializeContext {
   readonly store: Store;
@@ -204,6 +205,11 @@ async function computeGroupFromState(ctx: MaterializeContext, report: Report, pl
 async function materializeBuckets(ctx: MaterializeContext, report: Report, plan: BucketedPlan, mode: MaterializeMode): Promise<MaterializeOutcome> {
   const { projectId, reportId, revision } = report;
   const state = await ctx.repo.state(projectId, reportId, revision);
+  if (plan.counts) {
+    return materializeCounts(ctx, report, { counts: plan.counts, interval: plan.interval }, state, mode.kind === 'backfill'
+      ? { kind: 'backfill', keys: backfillKeys(plan, ctx.timezone, mode.from, mode.to) }
+      : { kind: 'incremental', keysFor: (touched) => bucketsToRecompute(plan, ctx.timezone, state.extent, touched).keys });
+  }
   let keys: number[];
   let watermark: string | null = null;
   let since: string | null = null;

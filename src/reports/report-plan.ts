@@ -24,6 +24,7 @@ import { windowMs, type FunnelWindow } from '../analyses/funnel/definition.js';
 import { planSessions, type SessionsDefinition } from '../analyses/sessions/definition.js';
 import { compilePersonDays, dailyFromPersonDays, type CompiledQuery, type SessionsTarget } from '../analyses/sessions/sessions-compiler.js';
 import type { PersonScope } from '../analyses/sessions/sessionize-sql.js';
+import { trendCounts, type CountsPlan } from './trend-counts.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -59,6 +60,11 @@ export interface BucketedPlan {
    * then recomputes only the persons new data touched (see person-day-state.ts).
    */
   readonly personState?: PersonStatePlan;
+  /**
+   * Set when a bucket's number is the count of its rows: a run adds the rows loaded since to
+   * the counts it kept, reading nothing else (see bucket-counts.ts).
+   */
+  readonly counts?: CountsPlan;
 }
 
 export interface PersonStatePlan {
@@ -205,19 +211,23 @@ function bucketed(
     table?: (key: number, t: ResultTable) => ResultTable;
     split?: BucketedPlan['split'];
     personState?: PersonStatePlan;
+    counts?: (plan: Pick<BucketedPlan, 'fromKey' | 'toKey' | 'definitionFor'>) => CountsPlan | undefined;
   },
 ): BucketedPlan {
   const tz = input.timezone;
   const base = withoutRange(input.definition);
   const bounds = boundKeys(input.definition, interval, tz);
+  const definitionFor = (key: number) => shape.definitionFor(key, base);
+  const counts = identity === 'none' ? shape.counts?.({ ...bounds, definitionFor }) : undefined;
   return {
     kind: 'bucketed',
     interval,
     ...span,
     identity,
     ...bounds,
-    definitionFor: (key) => shape.definitionFor(key, base),
+    definitionFor,
     ...(shape.split ? { split: shape.split } : {}),
+    ...(counts ? { counts } : {}),
     ...(shape.personState ? { personState: shape.personState } : {}),
     table: (key, result) => {
       const t = input.analysis.toTable(result);
@@ -243,6 +253,7 @@ export function planReport(input: PlanInput): ReportPlan {
       plan = bucketed(input, interval, { before: 0, after: def.compare === true ? 1 : 0 }, identity, {
         definitionFor: rangeOf(interval),
         ...(perBucketOnly ? {} : { split: splitInOrder }),
+        counts: (p) => trendCounts({ base: withoutRange(def), interval, timezone: tz, ...p }),
       });
       break;
     }

@@ -79,6 +79,8 @@ export interface BucketRows {
   readonly label: string;
   readonly columns: readonly string[];
   readonly rows: ReadonlyArray<ReadonlyArray<string | number | null>>;
+  /** Count reports: the bucket's rows loaded up to `to` (engine time text) number `count`. */
+  readonly settled?: { readonly count: number; readonly to: string };
 }
 
 export interface MaterializedState {
@@ -259,6 +261,7 @@ export class ReportRepo {
     await this.store.insertJsonRows('report_buckets', buckets.map((b) => JSON.stringify({
       project_id: projectId, report_id: reportId, revision, bucket: b.bucket, label: b.label, version, rows: b.rows.length,
       columns: JSON.stringify(b.columns), run_id: runId, computed_at: computedAt,
+      ...(b.settled ? { settled: b.settled.count, settled_to: b.settled.to } : {}),
     })).join('\n'));
     return results.length;
   }

@@ -367,6 +367,21 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT project_id, report_id FROM {db}.reports WHERE analysis = 'sessions')`,
     ],
   },
+  {
+    version: 7,
+    name: 'saved reports: counts kept per bucket, added to by new rows',
+    statements: [
+      // A count report adds the rows loaded since a bucket was written to its count instead of
+      // counting the bucket again: \`settled\` is the count of the bucket's rows loaded up to
+      // \`settled_to\`; rows loaded later are counted on each run until they settle.
+      `ALTER TABLE {db}.report_buckets
+        ADD COLUMN IF NOT EXISTS settled UInt64 DEFAULT 0,
+        ADD COLUMN IF NOT EXISTS settled_to DateTime64(3, 'UTC') DEFAULT 0`,
+      // Trends buckets written before have no settled count: those reports start over.
+      `DELETE FROM {db}.report_buckets WHERE (project_id, report_id) IN (
+        SELECT project_id, report_id FROM {db}.reports WHERE analysis = 'trends')`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

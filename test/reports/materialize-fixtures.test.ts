@@ -151,7 +151,9 @@ test('sessions per day are kept per person: a run rewrites only touched persons;
 test('a run that fails midway keeps the old rows and watermark; the next run repairs everything', async () => {
   const p = reports.project('crash', 'UTC');
   await insertEvents(store, [{ projectId: p.projectId, events: [e('a', 'v', D(1)), e('a', 'v', D(2)), e('a', 'v', D(3))] }]);
-  await reports.service.create(p, { name: 'r', analysis: 'trends', definition: {} });
+  // Persons, not events: a count report never runs the analysis per bucket (bucket-counts.test.ts
+  // has its own crash case).
+  await reports.service.create(p, { name: 'r', analysis: 'trends', definition: { measure: { type: 'persons' } } });
   await runOk(p, 'r');
   await insertEvents(store, [{ projectId: p.projectId, events: [e('b', 'v', D(1)), e('b', 'v', D(3))] }]);
   failOn = '2024-03-03';

@@ -5,7 +5,7 @@
 import type { ParamValue, QueryParams } from '../../store/store.js';
 
 /** The placeholder types compilers use; a fixed vocabulary, never taken from input. */
-export type ParamType = 'String' | 'Int64' | 'UInt32' | 'Float64' | 'UInt8' | 'Array(String)';
+export type ParamType = 'String' | 'Int64' | 'UInt32' | 'Float64' | 'UInt8' | 'Array(String)' | "DateTime64(3, 'UTC')";
 
 export class SqlParams {
   private readonly values: Record<string, ParamValue> = {};

@@ -17,7 +17,19 @@ export interface TrendsQueryInput {
   readonly projectId: string;
   readonly timezone: string;
   readonly definition: TrendsDefinition;
-  readonly range: TimeRange;
+  /** null bounds are open (saved count reports read a report's whole range). */
+  readonly range: TimeRange | { readonly fromMs: number | null; readonly toMs: number | null };
+}
+
+/** Which events a definition counts, as conditions on an event's own columns. */
+function eventConditions(def: TrendsDefinition, params: SqlParams, eventWhere: string): string[] {
+  const out = [ACTIVITY_SQL];
+  if (def.event !== undefined) {
+    const events = typeof def.event === 'string' ? [def.event] : def.event;
+    out.push(`event IN ${params.bind('Array(String)', events)}`);
+  }
+  if (eventWhere) out.push(eventWhere);
+  return out;
 }
 
 /**
@@ -27,12 +39,7 @@ export interface TrendsQueryInput {
 function eventSet(input: TrendsQueryInput, params: SqlParams): string {
   const { database, projectId, definition: def, range } = input;
   const filters = compileFilters(def.filters, params, database);
-  const where = [ACTIVITY_SQL, timeRangeSql(params, range.fromMs, range.toMs)];
-  if (def.event !== undefined) {
-    const events = typeof def.event === 'string' ? [def.event] : def.event;
-    where.push(`event IN ${params.bind('Array(String)', events)}`);
-  }
-  if (filters.eventWhere) where.push(filters.eventWhere);
+  const where = [timeRangeSql(params, range.fromMs, range.toMs), ...eventConditions(def, params, filters.eventWhere)];
   // Counts, sums and averages of events never look at the person: resolving identities (a join
   // against every alias link of the project) would only cost time.
   const needsPerson = def.measure.type === 'persons' || def.breakdown?.source === 'person' || filters.personWhere !== '';
@@ -116,5 +123,25 @@ export function compileTrendsSeries(
   const sql = `SELECT k, toUInt8(NOT in_top) AS other, if(in_top, bv, NULL) AS grp, ${measureSql(input.definition)} AS v
     FROM (SELECT *, ${inTop} AS in_top FROM (${inner}))
     GROUP BY k, other, grp`;
+  return fragment(sql, params, input);
+}
+
+/**
+ * Rows `{ k, n, loaded_at }`: how many events a `count` measure counts per bucket key and
+ * `loaded_at`; with `loadedAfter` (engine time text) only those loaded after it. Saved reports
+ * keep counts per bucket and add the newly loaded rows to them (reports/bucket-counts.ts).
+ */
+export function compileTrendsCounts(input: TrendsQueryInput, loadedAfter: string | null): SqlFragment {
+  const { database, projectId, definition: def, range } = input;
+  const params = new SqlParams();
+  const filters = compileFilters(def.filters, params, database);
+  if (def.measure.type !== 'count' || def.breakdown !== undefined || def.compare || filters.personWhere !== '') {
+    throw new Error('only a count of events by their own columns, without breakdown or compare, adds up per row');
+  }
+  const where = [timeRangeSql(params, range.fromMs, range.toMs), ...eventConditions(def, params, filters.eventWhere)];
+  if (loadedAfter !== null) where.push(`loaded_at > ${params.bind("DateTime64(3, 'UTC')", loadedAfter)}`);
+  const src = resolvedEvents(database, projectId, where.join(' AND '), { aliases: false });
+  const tz = params.bind('String', input.timezone);
+  const sql = `SELECT ${bucketKeySql(def.interval, 'timestamp', tz)} AS k, loaded_at, count() AS n FROM ${src.sql} GROUP BY k, loaded_at`;
   return fragment(sql, params, input);
 }
