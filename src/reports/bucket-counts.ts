@@ -17,6 +17,7 @@ import type { MaterializeContext, MaterializeOutcome } from './materialize.js';
 import type { Report } from './report-definition.js';
 import type { BucketRows, MaterializedState } from './report-repo.js';
 import type { CountsPlan } from './trend-counts.js';
+import { engineMs, readFrom } from './watermark.js';
 import { bucketKeyOf, bucketLabel, type Interval } from '../analyses/shared/time-buckets.js';
 import { SqlParams, timeRangeSql } from '../analyses/shared/sql-params.js';
 
@@ -28,10 +29,6 @@ const WRITE_BATCH = 1000;
 interface BucketCount {
   readonly settled: number;
   readonly tail: number;
-}
-
-function engineMs(text: string): number {
-  return Date.parse(text.replace(' ', 'T') + 'Z');
 }
 
 type Range = { fromMs: number | null; toMs: number | null };
@@ -117,8 +114,7 @@ export async function materializeCounts(
     settleAt = state.watermark === null ? EVERYTHING : toSqlTime(engineMs(state.watermark) - ctx.overlapMs);
     counted = await countBuckets(ctx.store, plan.counts, { projectId, report: null, range: plan.counts.range({ first, last }), loadedAfter: null, settleAt });
   } else {
-    // A report without committed buckets starts over from all data, whatever ran before.
-    const since = state.watermark === null || state.extent === null ? null : toSqlTime(engineMs(state.watermark) - ctx.overlapMs);
+    const since = readFrom(state, ctx.overlapMs);
     const range = plan.counts.range(null);
     const loaded = await loadedSince(ctx.store, projectId, since, range);
     if (loaded.newest === null) return { buckets: 0, rows: 0, watermark: state.watermark };

@@ -7,7 +7,6 @@
 import type { AnalysisContext, AnyAnalysis, ResultTable } from '../analyses/analysis.js';
 import { bucketKeyOf, bucketLabel, nextBucketKey } from '../analyses/shared/time-buckets.js';
 import { parseTimeInput, resolveBound } from '../analyses/shared/time-range.js';
-import { toSqlTime } from '../events/event-row.js';
 import type { Store } from '../store/store.js';
 import { keysBetween, planReport, shiftKey, type BucketedPlan, type FullPlan, type PersonStatePlan } from './report-plan.js';
 import { PersonDayState, type Scopes } from './person-day-state.js';
@@ -16,6 +15,7 @@ import type { Report } from './report-definition.js';
 import { ReportRepo, type BucketRows } from './report-repo.js';
 import { touchedBuckets, touchedPersons } from './touched-buckets.js';
 import { materializeCounts } from './bucket-counts.js';
+import { readFrom } from './watermark.js';
 
 export interface MaterializeContext {
   readonly store: Store;
@@ -48,10 +48,6 @@ const GROUP = 62;
 
 export class MaterializeError extends Error {
   override readonly name = 'MaterializeError';
-}
-
-function engineMs(text: string): number {
-  return Date.parse(text.replace(' ', 'T') + 'Z');
 }
 
 function context(ctx: MaterializeContext, report: Report): AnalysisContext {
@@ -217,8 +213,7 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
     keys = backfillKeys(plan, ctx.timezone, mode.from, mode.to);
   } else {
     const last = state.watermark;
-    // A report without committed buckets starts over from all data, whatever ran before.
-    since = last === null || state.extent === null ? null : toSqlTime(engineMs(last) - ctx.overlapMs);
+    since = readFrom(state, ctx.overlapMs);
     const touched = await touchedBuckets({
       store: ctx.store, projectId, timezone: ctx.timezone, interval: plan.interval, identity: plan.identity, since,
     });
