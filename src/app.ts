@@ -17,7 +17,7 @@ import { ChdbStore } from './store/chdb-store.js';
 import { migrate, SCHEMA_VERSION } from './store/migrations.js';
 import { ProjectRegistry } from './projects/project-registry.js';
 import { SegmentLog } from './log/segment-log.js';
-import { Loader } from './loader/loader.js';
+import { Loader, type LoaderStopReport } from './loader/loader.js';
 import { Collector } from './collector/collector.js';
 import { InlinePreparer, PreparePool } from './collector/prepare-pool.js';
 import { buildServer } from './api/server.js';
@@ -46,7 +46,8 @@ export interface RunningApp extends AppCore {
   readonly server: FastifyInstance;
   readonly url: string;
   readonly adminKey: string;
-  close(): Promise<void>;
+  /** Stops; reports what the loader could not load (it loads at the next start). */
+  close(): Promise<LoaderStopReport | void>;
 }
 
 export function enginePath(dataDir: string): string {
@@ -122,8 +123,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     now,
     onError: (err) => server?.log.error({ err }, 'loader failed; retrying'),
   });
+  // Neither step throws on what the log holds or on a full disk: a range that cannot load stays
+  // pending, the loop retries it, and /healthz and status say why.
   await loader.recover();
-  await loader.drain();
+  if (loader.stats().lastError === null) await loader.catchUp();
   loader.start();
   const preparer = config.ingestWorkers > 0 ? new PreparePool(config.ingestWorkers) : new InlinePreparer();
   const collector = new Collector(log, preparer, {
@@ -178,10 +181,15 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       closed = true;
       await server?.close();
       await preparer.close();
-      await loader.stop();
+      const left = await loader.stop();
+      if (left.pendingBytes > 0) {
+        server?.log.warn({ pendingBytes: left.pendingBytes, position: left.position, error: left.error },
+          'stopped with part of the log not loaded; it loads at the next start');
+      }
       await log.close();
       await store.close();
       rmSync(serverInfoPath(config.dataDir), { force: true });
+      return left;
     },
   };
 }

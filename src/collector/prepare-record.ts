@@ -5,6 +5,7 @@
 import { toSqlTime, type RejectedRow } from '../events/event-row.js';
 import { normalizeBatch, normalizeMessage, quarantinePayload, type BatchResult, type NormalizeContext } from '../events/normalize.js';
 import { encodeRecord } from './log-record.js';
+import { mayHoldSurrogateEscape, wellFormed } from '../events/json-limits.js';
 
 export interface ItemError {
   readonly index: number;
@@ -30,11 +31,16 @@ export type Prepared =
 /** Parses a JSON request body, or says in words a person can act on why it cannot be read. */
 export function parseJsonBody(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false; message: string } {
   if (bytes.length === 0) return { ok: false, message: 'request body is empty; send a JSON object' };
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8')) };
+    value = JSON.parse(text);
   } catch (err) {
     return { ok: false, message: `request body is not valid JSON: ${(err as Error).message}` };
   }
+  // Only a `\uD8xx` escape can produce a lone surrogate: UTF-8 decoding already turned invalid
+  // bytes into U+FFFD. Most bodies skip the walk.
+  return { ok: true, value: mayHoldSurrogateEscape(text) ? wellFormed(value) : value };
 }
 
 export function prepareRecord(bytes: Uint8Array, input: PrepareInput): Prepared {

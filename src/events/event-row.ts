@@ -42,7 +42,8 @@ export interface EventRow {
 export interface RejectedRow {
   project_id: string;
   received_at: string;
-  source: 'http' | 'import';
+  /** `loader`: the engine refused an acknowledged event (file names the table, line the row's index in its log record). */
+  source: 'http' | 'import' | 'loader';
   reason: string;
   errors: string[];
   payload: string;

@@ -4,9 +4,14 @@
  * date-times as local time, both of which would silently store wrong times.
  */
 
-/** DateTime64(3) can hold 1900-01-01 00:00:00.000 up to 2299-12-31 23:59:59.999. */
-export const MIN_STORABLE_MS = Date.UTC(1900, 0, 1);
+/**
+ * Event times Clickpath stores: 1970-01-01 00:00:00.000 up to 2299-12-31 23:59:59.999 UTC.
+ * DateTime64(3) holds 1900 onwards, but the per-person analyses hand times to windowFunnel and
+ * sequenceMatch as epoch milliseconds in a UInt64, where a time before 1970 would wrap around.
+ */
+export const MIN_STORABLE_MS = Date.UTC(1970, 0, 1);
 export const MAX_STORABLE_MS = Date.UTC(2300, 0, 1) - 1;
+export const STORABLE_RANGE_TEXT = '1970-01-01T00:00:00Z..2299-12-31T23:59:59.999Z';
 
 const ISO = new RegExp(
   '^(\\d{4})-(\\d{2})-(\\d{2})' +

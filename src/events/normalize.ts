@@ -14,7 +14,8 @@
  */
 import { toSqlTime, type EventRow } from './event-row.js';
 import { eventIdFromContent, eventIdFromMessageId } from './event-id.js';
-import { MIN_STORABLE_MS } from './iso-time.js';
+import { STORABLE_RANGE_TEXT, isStorable } from './iso-time.js';
+import { MAX_NESTING_DEPTH, boundedJson, pathTooDeep } from './json-limits.js';
 import { encodeMap, encodeValue, isJsonObject, objectAt, own, safeJson, truncateText, type JsonObject } from './json-values.js';
 import { remainingContext, typedColumns } from './columns.js';
 import {
@@ -74,7 +75,21 @@ interface ZodIssueLike {
 
 /** One message from a single-message endpoint (or /v1/import item-by-item). Never throws. */
 export function normalizeMessage(raw: unknown, ctx: NormalizeContext): NormalizeResult {
-  return normalizeItem(raw, ctx, '', {});
+  return guarded(() => normalizeItem(raw, ctx, '', {}), 'body');
+}
+
+/**
+ * A message that makes normalization throw is a bug here, not the sender's fault, but it must
+ * cost only that message: it is rejected (and so quarantined) with the error's first line, and
+ * the rest of the batch goes on.
+ */
+function guarded(run: () => NormalizeResult, root: string): NormalizeResult {
+  try {
+    return run();
+  } catch (err) {
+    const first = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0];
+    return { ok: false, reason: 'unprocessable', errors: [`${root}: could not be normalized (${first})`] };
+  }
 }
 
 /**
@@ -99,7 +114,7 @@ export function normalizeBatch(body: unknown, ctx: NormalizeContext): BatchResul
   const itemCtx: NormalizeContext = { ...ctx, type: undefined };
   const out: BatchResult = { rows: [], rejected: [] };
   parsed.data.batch.forEach((item, index) => {
-    const result = normalizeItem(item, itemCtx, `batch[${index}]`, envelope);
+    const result = guarded(() => normalizeItem(item, itemCtx, `batch[${index}]`, envelope), `batch[${index}]`);
     if (result.ok) out.rows.push(result.row);
     else out.rejected.push({ index, reason: result.reason, errors: result.errors, ...quarantinePayload(item, maxChars) });
   });
@@ -108,7 +123,7 @@ export function normalizeBatch(body: unknown, ctx: NormalizeContext): BatchResul
 
 /** What the quarantine stores of a rejected message: its JSON, cut to `maxChars`. */
 export function quarantinePayload(raw: unknown, maxChars = DEFAULT_MAX_PAYLOAD_CHARS): { payload: string; payloadTruncated: boolean } {
-  const { text, truncated } = truncateText(safeJson(raw), maxChars);
+  const { text, truncated } = truncateText(boundedJson(raw), maxChars);
   return { payload: text, payloadTruncated: truncated };
 }
 
@@ -116,6 +131,14 @@ function normalizeItem(raw: unknown, ctx: NormalizeContext, prefix: string, enve
   const root = prefix || 'body';
   if (!isJsonObject(raw)) {
     return { ok: false, reason: 'not_an_object', errors: [`${root}: expected a JSON object, got ${typeName(raw)}`] };
+  }
+  const deep = pathTooDeep(raw);
+  if (deep !== undefined) {
+    return {
+      ok: false,
+      reason: 'too_deep',
+      errors: [`${join(prefix, deep.slice(0, 3)) || root}${deep.length > 3 ? '…' : ''}: nested deeper than ${MAX_NESTING_DEPTH} levels of objects and arrays, the limit per message`],
+    };
   }
   const maxBytes = ctx.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   const bytes = Buffer.byteLength(safeJson(raw), 'utf8');
@@ -141,12 +164,12 @@ function normalizeItem(raw: unknown, ctx: NormalizeContext, prefix: string, enve
 
   const sentAt = m.sentAt ?? envelope.sentAt;
   const time = eventTime(m, sentAt, ctx);
-  if (time.ms < MIN_STORABLE_MS) {
+  if (!isStorable(time.ms)) {
     const field = m.timestamp !== undefined ? 'timestamp' : 'originalTimestamp';
     return {
       ok: false,
-      reason: `invalid_${field}`,
-      errors: [`${join(prefix, [field])}: corrected by sentAt it falls before 1900-01-01`],
+      reason: 'timestamp_out_of_range',
+      errors: [`${join(prefix, [field])}: corrected by sentAt it falls outside ${STORABLE_RANGE_TEXT}`],
     };
   }
   return { ok: true, row: buildRow(raw, m, type, ctx, envelope, sentAt, time) };

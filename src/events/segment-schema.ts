@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { isJsonObject, safeJson, type JsonObject } from './json-values.js';
-import { isStorable, parseIsoTime } from './iso-time.js';
+import { STORABLE_RANGE_TEXT, isStorable, parseIsoTime } from './iso-time.js';
 
 export const MESSAGE_TYPES = ['track', 'page', 'screen', 'identify', 'alias', 'group'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -106,7 +106,7 @@ function time(field: 'timestamp' | 'sentAt' | 'originalTimestamp') {
         return z.NEVER;
       }
       if (!isStorable(ms)) {
-        issue(ctx, reason, `${shown(v)} is outside the storable range 1900-01-01..2299-12-31`);
+        issue(ctx, 'timestamp_out_of_range', `${shown(v)} is outside the storable range ${STORABLE_RANGE_TEXT}`);
         return z.NEVER;
       }
       return ms;

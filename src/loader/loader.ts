@@ -16,7 +16,12 @@ import type { RejectedRow } from '../events/event-row.js';
 import { decodeForLoad, withLogPosition, type LoadableRecord } from '../collector/log-record.js';
 import type { AliasRow, PersonPropertyRow } from './identity.js';
 import { storedEventIds } from './stored-ids.js';
-import { eventsStoredInRange, rejectsStoredInRange } from './range-stored.js';
+import { eventsStoredInRange, rejectsStoredInRange, withoutStoredRefusals } from './range-stored.js';
+import { groupByPartition, insertIsolating } from './isolating-insert.js';
+import { classifyInsertError, engineReason } from './engine-errors.js';
+import { toSqlTime } from '../events/event-row.js';
+import { DEFAULT_MAX_PAYLOAD_CHARS } from '../events/normalize.js';
+import { truncateText } from '../events/json-values.js';
 import { readCheckpoint, writeCheckpoint } from '../log/checkpoint.js';
 
 /** The part of the log the loader needs. */
@@ -52,7 +57,20 @@ export interface LoaderStats {
   readonly eventsLoaded: number;
   readonly rejectedLoaded: number;
   readonly duplicatesSkipped: number;
+  /** Acknowledged events (or identity facts) the engine refused, kept in the quarantine. */
+  readonly refusedLoaded: number;
   readonly lastError: string | null;
+  /** `transient`: retried with backoff (disk, memory); `data`/`unknown`: rows being isolated. */
+  readonly lastErrorKind: 'data' | 'transient' | 'unknown' | null;
+  /** Failed attempts at the current range in a row (0 when loading goes well). */
+  readonly failedAttempts: number;
+}
+
+/** What a stop left behind: bytes of the log not yet loaded (they load at the next start). */
+export interface LoaderStopReport {
+  readonly pendingBytes: number;
+  readonly position: number;
+  readonly error: string | null;
 }
 
 export class Loader {
@@ -64,7 +82,10 @@ export class Loader {
   private eventsLoaded = 0;
   private rejectedLoaded = 0;
   private duplicatesSkipped = 0;
+  private refusedLoaded = 0;
   private lastError: string | null = null;
+  private lastErrorKind: LoaderStats['lastErrorKind'] = null;
+  private rangeFailures = 0;
   private readonly now: () => number;
   private readonly loadedListeners = new Set<(position: number) => void>();
 
@@ -83,7 +104,30 @@ export class Loader {
       );
     }
     const pending = this.checkpoint.pending;
-    if (pending) await this.loadRange(pending.from, pending.to, { retry: true });
+    // Recovery never keeps the server from starting: a range that cannot load now (full disk)
+    // stays pending for the loop to retry with backoff, and status shows why.
+    if (pending) await this.attempt(() => this.loadRange(pending.from, pending.to, { retry: true }));
+  }
+
+  /** Runs one load step; a failure is recorded (and counted for isolation), never thrown. */
+  private async attempt(step: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await step();
+      this.lastError = null;
+      this.lastErrorKind = null;
+      this.rangeFailures = 0;
+      return true;
+    } catch (err) {
+      this.noteFailure(err);
+      return false;
+    }
+  }
+
+  private noteFailure(err: unknown): void {
+    this.lastError = engineReason(err);
+    this.lastErrorKind = classifyInsertError(err);
+    this.rangeFailures += 1;
+    this.options.onError?.(err);
   }
 
   start(): void {
@@ -93,13 +137,19 @@ export class Loader {
     this.loop = this.run(this.abort.signal);
   }
 
-  /** Stops after loading everything already in the log. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.abort?.abort();
-    await this.loop;
-    await this.drain();
+  /**
+   * Stops after loading everything already in the log, if it can: when a load fails (a full
+   * disk), it stops anyway and reports what is left. The log keeps it for the next start.
+   */
+  async stop(): Promise<LoaderStopReport> {
+    if (this.running) {
+      this.running = false;
+      this.abort?.abort();
+      await this.loop;
+      await this.catchUp();
+    }
+    const { lagBytes, position, lastError } = this.stats();
+    return { pendingBytes: lagBytes, position, error: lagBytes > 0 ? lastError : null };
   }
 
   stats(): LoaderStats {
@@ -110,7 +160,10 @@ export class Loader {
       eventsLoaded: this.eventsLoaded,
       rejectedLoaded: this.rejectedLoaded,
       duplicatesSkipped: this.duplicatesSkipped,
+      refusedLoaded: this.refusedLoaded,
       lastError: this.lastError,
+      lastErrorKind: this.lastErrorKind,
+      failedAttempts: this.rangeFailures,
     };
   }
 
@@ -118,6 +171,11 @@ export class Loader {
   onLoaded(listener: (position: number) => void): () => void {
     this.loadedListeners.add(listener);
     return () => this.loadedListeners.delete(listener);
+  }
+
+  /** drain(), with a failure recorded in stats instead of thrown; false when something is left. */
+  catchUp(): Promise<boolean> {
+    return this.attempt(() => this.drain());
   }
 
   /** Loads everything in the log now, in flushMaxEvents-sized ranges. */
@@ -151,11 +209,12 @@ export class Loader {
         if (signal.aborted) break;
         await this.loadNext();
         this.lastError = null;
+        this.lastErrorKind = null;
+        this.rangeFailures = 0;
         backoff = 100;
       } catch (err) {
         if (signal.aborted) break;
-        this.lastError = err instanceof Error ? err.message : String(err);
-        this.options.onError?.(err);
+        this.noteFailure(err);
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, 10_000);
       }
@@ -214,7 +273,7 @@ export class Loader {
         const first = rows.length;
         body.rows.forEach((row, i) => {
           const key = body.keys[i] ?? ['', ''];
-          rows.push({ project: key[0], id: key[1], position: r.position, row, fresh: true });
+          rows.push({ project: key[0], id: key[1], position: r.position, index: i, row, fresh: true });
         });
         for (const { i, ...a } of body.aliases) aliasesOf(rows, first + i).push(a);
         for (const { i, ...p } of body.properties) propertiesOf(rows, first + i).push(p);
@@ -224,31 +283,62 @@ export class Loader {
     }
     await this.markStored(rows);
     const fresh = rows.filter((r) => r.fresh);
-    for (const r of fresh) {
-      if (r.aliases) aliases.push(...r.aliases);
-      if (r.properties) properties.push(...r.properties);
-    }
     this.duplicatesSkipped += rows.length - fresh.length;
-    // Identity facts and id index rows are inserted again on a retry: a second copy of one is
-    // harmless (the newest link wins, ids are looked up by value), a missing one is not.
     const stored = how.retry ? await eventsStoredInRange(this.store, fresh, from, to) : new Set<string>();
-    const missing = stored.size === 0 ? fresh : fresh.filter((r) => !stored.has(`${r.project}\u0000${r.id}`));
+    const missing = stored.size === 0 ? fresh : fresh.filter((r) => !stored.has(rowKey(r)));
     const storedRejects = how.retry ? await rejectsStoredInRange(this.store, rejected, from, to) : new Set<number>();
     const rejects = storedRejects.size === 0 ? rejected : rejected.filter((q) => !storedRejects.has(q.log_position ?? -1));
     // Unique per attempt: the engine must never decide that a retry's rows are already stored.
     const token = `clickpath-log-${from}-${to}-${randomUUID()}`;
-    if (missing.length > 0) {
-      const text = missing.map((r) => withLogPosition(r.row, r.position)).join('\n');
-      await this.store.insertJsonRows('events', text, { dedupToken: `${token}-events` });
+    const unknownIsData = this.rangeFailures >= UNKNOWN_ERRORS_BEFORE_ISOLATING;
+    const refusals: RejectedRow[] = [];
+    const refusedRows = new Set<PendingRow>();
+    // One insert per group of months: the engine refuses an insert block that touches more than
+    // 100 partitions of `events`, and a backfill can span any number of months.
+    let group = 0;
+    for (const rowsOfGroup of groupByPartition(missing, (r) => monthOf(r.row), MAX_PARTITIONS_PER_INSERT)) {
+      const refused = await insertIsolating(this.store, 'events', rowsOfGroup.map((r) => withLogPosition(r.row, r.position)), {
+        token: `${token}-events-${group++}`,
+        unknownIsData,
+        alreadyStored: async (indexes) => {
+          const some = indexes.map((i) => rowsOfGroup[i]!);
+          const there = await eventsStoredInRange(this.store, some, from, to);
+          return new Set(indexes.filter((i) => there.has(rowKey(rowsOfGroup[i]!))));
+        },
+      });
+      for (const { index, reason } of refused) {
+        const r = rowsOfGroup[index]!;
+        refusedRows.add(r);
+        refusals.push(refusal(r, 'events', reason));
+      }
+    }
+    // A refused event's identity facts are not applied: they stand or fall with the event.
+    // Identity facts and id index rows are inserted again on a retry: a second copy of one is
+    // harmless (the newest link wins, ids are looked up by value), a missing one is not.
+    const aliasOwners: PendingRow[] = [];
+    const propertyOwners: PendingRow[] = [];
+    for (const r of fresh) {
+      if (refusedRows.has(r)) continue;
+      for (const a of r.aliases ?? []) { aliases.push(a); aliasOwners.push(r); }
+      for (const p of r.properties ?? []) { properties.push(p); propertyOwners.push(r); }
     }
     if (aliases.length > 0) {
-      await this.store.insertJsonRows('person_aliases', ndjson(aliases), { dedupToken: `${token}-aliases` });
+      const refused = await insertIsolating(this.store, 'person_aliases', aliases.map((a) => JSON.stringify(a)), { token: `${token}-aliases`, unknownIsData });
+      for (const { index, reason } of refused) refusals.push(refusal(aliasOwners[index]!, 'person_aliases', reason));
     }
     if (properties.length > 0) {
-      await this.store.insertJsonRows('person_properties', ndjson(properties), { dedupToken: `${token}-props` });
+      const refused = await insertIsolating(this.store, 'person_properties', properties.map((p) => JSON.stringify(p)), { token: `${token}-props`, unknownIsData });
+      for (const { index, reason } of refused) refusals.push(refusal(propertyOwners[index]!, 'person_properties', reason));
+    }
+    // What the engine refused goes to the quarantine before the id index: once the index lists
+    // the range's events, a replay skips them, so their refusals must already be kept.
+    const newRefusals = how.retry ? await withoutStoredRefusals(this.store, refusals, from, to) : refusals;
+    if (newRefusals.length > 0) {
+      await this.store.insertJsonRows('rejected_events', ndjson(newRefusals), { dedupToken: `${token}-refused` });
     }
     // The id index goes last: once it lists these events, a replay of this range skips them, so
-    // everything derived from them must already be stored.
+    // everything derived from them must already be stored. A refused event is listed too: it is
+    // kept in the quarantine, and an SDK's retry of it is a duplicate of that.
     if (fresh.length > 0) {
       await this.store.insertJsonRows(
         'event_ids',
@@ -257,11 +347,12 @@ export class Loader {
       );
     }
     if (rejects.length > 0) {
-      await this.store.insertJsonRows('rejected_events', ndjson(rejects), { dedupToken: `${token}-rejected` });
+      await this.store.insertJsonRows('rejected_events', ndjson(rejects.map(wellFormedReject)), { dedupToken: `${token}-rejected` });
     }
+    this.refusedLoaded += newRefusals.length;
     this.checkpoint = { position: to, pending: null };
     await writeCheckpoint(this.options.checkpointPath, this.checkpoint);
-    this.eventsLoaded += missing.length;
+    this.eventsLoaded += missing.length - refusedRows.size;
     this.rejectedLoaded += rejects.length;
     this.lastLoadAt = this.now();
     await this.log.deleteBefore(to);
@@ -318,6 +409,8 @@ interface PendingRow {
   readonly project: string;
   readonly id: string;
   readonly position: number;
+  /** Index of the row within its log record. */
+  readonly index: number;
   readonly row: string;
   fresh: boolean;
   aliases?: AliasRow[];
@@ -334,6 +427,62 @@ function propertiesOf(rows: PendingRow[], index: number): PersonPropertyRow[] {
   const row = rows[index];
   if (!row) throw new Error(`identity fact points at missing row ${index}`);
   return (row.properties ??= []);
+}
+
+/**
+ * Months per events insert. The engine refuses a block touching more than 100 partitions
+ * (max_partitions_per_insert_block); 90 keeps clear of it should a row land one month off.
+ */
+export const MAX_PARTITIONS_PER_INSERT = 90;
+
+/** Consecutive failures of one range with an unclassified engine error before its rows are isolated. */
+const UNKNOWN_ERRORS_BEFORE_ISOLATING = 3;
+
+function rowKey(r: { project: string; id: string }): string {
+  return `${r.project}\u0000${r.id}`;
+}
+
+/**
+ * `YYYY-MM` of a row's timestamp, read off its JSON text. The row was written by JSON.stringify
+ * with `timestamp` a top-level field; inside a string value every quote is escaped, so the first
+ * `,"timestamp":"` is that field.
+ */
+function monthOf(row: string): string {
+  const at = row.indexOf(',"timestamp":"');
+  if (at >= 0) return row.slice(at + 14, at + 21);
+  try {
+    const t = (JSON.parse(row) as { timestamp?: unknown }).timestamp;
+    return typeof t === 'string' ? t.slice(0, 7) : '';
+  } catch {
+    return '';
+  }
+}
+
+/** An event (or one of its identity facts) the engine refused, as the quarantine keeps it. */
+function refusal(r: PendingRow, table: string, reason: string): RejectedRow {
+  const received = /"received_at":"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})"/.exec(r.row)?.[1];
+  const { text, truncated } = truncateText(r.row.toWellFormed(), DEFAULT_MAX_PAYLOAD_CHARS);
+  return {
+    project_id: r.project.toWellFormed(),
+    received_at: received ?? toSqlTime(Date.now()),
+    source: 'loader',
+    reason: 'engine_rejected',
+    errors: [`the engine refused this row for ${table}: ${reason.toWellFormed()}`],
+    payload: text,
+    payload_truncated: truncated,
+    file: table,
+    line: r.index,
+    log_position: r.position,
+  };
+}
+
+/**
+ * Quarantined items are JSON text made by this process, but a log written by an older version
+ * may hold lone surrogates in them, which the engine's JSON input refuses.
+ */
+function wellFormedReject(q: RejectedRow): RejectedRow {
+  if (q.payload.isWellFormed() && q.project_id.isWellFormed() && q.reason.isWellFormed() && q.errors.every((e) => e.isWellFormed())) return q;
+  return { ...q, project_id: q.project_id.toWellFormed(), reason: q.reason.toWellFormed(), payload: q.payload.toWellFormed(), errors: q.errors.map((e) => e.toWellFormed()) };
 }
 
 function ndjson(rows: readonly object[]): string {

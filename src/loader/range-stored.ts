@@ -44,12 +44,30 @@ export async function rejectsStoredInRange(store: Store, rejected: readonly Reje
   const times = rejected.map((r) => r.received_at).sort();
   const found = await store.query<{ pos: string | number }>(
     `SELECT DISTINCT log_position AS pos FROM ${store.database}.rejected_events
-     WHERE project_id IN {projects:Array(String)}
+     WHERE project_id IN {projects:Array(String)} AND source != 'loader'
        AND received_at BETWEEN {first:DateTime64(3, 'UTC')} AND {last:DateTime64(3, 'UTC')}
        AND log_position >= {from:UInt64} AND log_position < {to:UInt64}`,
     { projects: [...new Set(rejected.map((r) => r.project_id))], first: times[0]!, last: times[times.length - 1]!, from: String(from), to: String(to) },
   );
   return new Set(found.map((f) => Number(f.pos)));
+}
+
+/**
+ * `refusals` without the ones an interrupted attempt already quarantined. The loader's refusals
+ * are keyed by (log position, table, row index in its record): the same rows are refused again
+ * on every attempt, with the same keys.
+ */
+export async function withoutStoredRefusals(store: Store, refusals: readonly RejectedRow[], from: number, to: number): Promise<RejectedRow[]> {
+  if (refusals.length === 0) return [];
+  const found = await store.query<{ k: string }>(
+    `SELECT concat(toString(log_position), ':', file, ':', toString(line)) AS k FROM ${store.database}.rejected_events
+     WHERE project_id IN {projects:Array(String)} AND source = 'loader'
+       AND log_position >= {from:UInt64} AND log_position < {to:UInt64}`,
+    { projects: [...new Set(refusals.map((r) => r.project_id))], from: String(from), to: String(to) },
+  );
+  if (found.length === 0) return [...refusals];
+  const keys = new Set(found.map((f) => f.k));
+  return refusals.filter((r) => !keys.has(`${r.log_position ?? 0}:${r.file ?? ''}:${r.line ?? 0}`));
 }
 
 function dayOf(row: string): string {

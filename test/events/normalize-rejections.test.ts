@@ -96,14 +96,42 @@ test('unparsable timestamp, sentAt and originalTimestamp are rejected with the f
 });
 
 test('times outside the storable range are rejected', () => {
-  const r = rejected(normalizeMessage({ type: 'track', event: 'e', userId: 'u', timestamp: '1899-12-31T23:59:59Z' }, ctx));
-  assert.equal(r.reason, 'invalid_timestamp');
-  assert.match(r.errors[0] ?? '', /^timestamp: .*outside the storable range/);
-  // Skew correction that lands before 1900 is rejected too, naming the field it came from.
+  const r = rejected(normalizeMessage({ type: 'track', event: 'e', userId: 'u', timestamp: '1969-12-31T23:59:59.999Z' }, ctx));
+  assert.equal(r.reason, 'timestamp_out_of_range');
+  assert.match(r.errors[0] ?? '', /^timestamp: .*outside the storable range 1970-01-01T00:00:00Z\.\.2299-12-31/);
+  assert.equal(normalizeMessage({ type: 'track', event: 'e', userId: 'u', timestamp: '1970-01-01T00:00:00Z' }, ctx).ok, true);
+  for (const t of ['0001-01-01T00:00:00Z', '1899-12-31T23:59:59Z', '2300-01-01T00:00:00Z', '9999-12-31T23:59:59Z']) {
+    assert.equal(rejected(normalizeMessage({ type: 'track', event: 'e', userId: 'u', timestamp: t }, { ...ctx, historical: true })).reason, 'timestamp_out_of_range', t);
+  }
+  // Skew correction that lands before 1970 is rejected too, naming the field it came from.
   const skew = rejected(normalizeMessage(
-    { type: 'track', event: 'e', userId: 'u', timestamp: '1900-01-01T00:00:00Z', sentAt: '2200-01-01T00:00:00Z' }, ctx));
-  assert.equal(skew.reason, 'invalid_timestamp');
-  assert.deepEqual(skew.errors, ['timestamp: corrected by sentAt it falls before 1900-01-01']);
+    { type: 'track', event: 'e', userId: 'u', timestamp: '1970-01-01T00:00:00Z', sentAt: '2200-01-01T00:00:00Z' }, ctx));
+  assert.equal(skew.reason, 'timestamp_out_of_range');
+  assert.deepEqual(skew.errors, ['timestamp: corrected by sentAt it falls outside 1970-01-01T00:00:00Z..2299-12-31T23:59:59.999Z']);
+});
+
+test('a lone surrogate in any string becomes U+FFFD before the 200; a proper pair is kept', async () => {
+  const { prepareRecord } = await import('../../src/collector/prepare-record.js');
+  const { decodeRecord } = await import('../../src/collector/log-record.js');
+  const body = Buffer.from('{"type":"track","event":"bad\\ud800name","userId":"x\\udc00","properties":{"k\\ud83d":"v\\ud83d\\ude00"}}');
+  const prepared = prepareRecord(body, { ...ctx, type: 'track', source: 'http' });
+  assert.equal(prepared.kind, 'record');
+  if (prepared.kind !== 'record') return;
+  const [row] = decodeRecord(prepared.record, 0).events;
+  assert.equal(row?.event, 'bad\ufffdname');
+  assert.equal(row?.user_id, 'x\ufffd');
+  assert.deepEqual(row?.properties, { 'k\ufffd': 'v\u{1f600}' });
+});
+
+test('nesting deeper than the limit rejects that message alone, with a storable payload', () => {
+  let deep: unknown = 1;
+  for (let i = 0; i < 20_000; i++) deep = [deep];
+  const result = normalizeBatch({ batch: [{ type: 'track', event: 'ok', userId: 'a' }, { type: 'track', event: 'deep', userId: 'b', properties: { d: deep } }] }, ctx);
+  assert.equal(result.rows.length, 1);
+  assert.equal(result.rejected.length, 1);
+  assert.equal(result.rejected[0]?.reason, 'too_deep');
+  assert.match(result.rejected[0]?.errors[0] ?? '', /^batch\[1\]\.properties\.d\[0\]…: nested deeper than 64 levels/);
+  assert.match(result.rejected[0]?.payload ?? '', /nested deeper than 64 levels: cut/);
 });
 
 test('non-object properties, traits, context and integrations are rejected; null is absent', () => {

@@ -30,8 +30,11 @@ const SINGLE: Record<string, MessageType> = {
 export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void {
   for (const [path, type] of Object.entries(SINGLE)) {
     app.post(`/v1/${path}`, (req) => ingest(req, deps, { type, historical: false }));
+    // analytics.js (@segment/analytics-next) posts to the type's first letter: /v1/t, /v1/i, ...
+    app.post(`/v1/${path[0]}`, (req) => ingest(req, deps, { type, historical: false }));
   }
   app.post('/v1/batch', (req) => ingest(req, deps, { historical: false }));
+  app.post('/v1/b', (req) => ingest(req, deps, { historical: false }));
   app.post('/v1/import', (req) => ingest(req, deps, { historical: true }));
 }
 
@@ -80,7 +83,10 @@ async function ingest(
   } catch (err) {
     // preparing never fails on input; a failure here is the log refusing or failing a durable write.
     if (err instanceof LogRecordTooLargeError) throw new HttpError(413, `request is too large for the ingest log: ${err.message}`);
-    throw new HttpError(503, `events were not stored, retry later: ${(err as Error).message}`, {}, { 'retry-after': '1' });
+    // The first line says what failed (disk full, log closed); stack traces go to the server log only.
+    req.log.error({ err }, 'ingest failed');
+    const first = ((err as Error).message ?? String(err)).split('\n')[0];
+    throw new HttpError(503, `events were not stored, retry later: ${first}`, {}, { 'retry-after': '1' });
   }
   if (outcome.kind === 'invalid_json') {
     await quarantineOr503(deps, { projectId: project.projectId, reason: 'invalid_request', errors: [outcome.message], payload: bytes.toString('utf8'), receivedAt });

@@ -10,7 +10,13 @@ export function closeOnSignals(app: RunningApp): void {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`\n${signal}: stopping (loading what is in the log first)...\n`);
-    app.close().then(() => process.exit(0), (err) => {
+    app.close().then((left) => {
+      if (left && left.pendingBytes > 0) {
+        process.stderr.write(`stopped with ${left.pendingBytes} bytes of the log not loaded (from position ${left.position}` +
+          `${left.error ? `: ${left.error}` : ''}); they are kept and load at the next start\n`);
+      }
+      process.exit(0);
+    }, (err) => {
       process.stderr.write(`error while stopping: ${(err as Error).message}\n`);
       process.exit(1);
     });
