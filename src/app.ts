@@ -19,6 +19,7 @@ import { ProjectRegistry } from './projects/project-registry.js';
 import { SegmentLog } from './log/segment-log.js';
 import { Loader, type LoaderStopReport } from './loader/loader.js';
 import { Collector } from './collector/collector.js';
+import { Backpressure } from './collector/backpressure.js';
 import { InlinePreparer, PreparePool } from './collector/prepare-pool.js';
 import { buildServer } from './api/server.js';
 import type { Auth } from './api/auth.js';
@@ -134,6 +135,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     quarantinePayloadChars: config.quarantinePayloadChars,
     rateLimitEventsPerSecond: config.rateLimitEventsPerSecond,
     now,
+    backpressure: new Backpressure({
+      maxLagBytes: config.maxLagBytes,
+      maxLagMs: config.maxLagSeconds * 1000,
+      now,
+      loadedPosition: () => loader.stats().position,
+    }),
   });
   const analyses = new AnalysisRegistry(ALL_ANALYSES);
   const core: AppCore = { config, store, registry, log, loader, collector, analyses, now };

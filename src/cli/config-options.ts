@@ -13,6 +13,8 @@ const HELP: Partial<Record<keyof Config, string>> = {
   flushIntervalMs: 'loader flush interval in ms',
   flushMaxEvents: 'loader flushes at this many waiting events',
   maxPendingLogBytes: 'unsynced log bytes before ingest answers 503',
+  maxLagBytes: 'unloaded log bytes before ingest answers 503 (0 = no limit)',
+  maxLagSeconds: 'seconds the oldest unloaded event may wait before ingest answers 503 (0 = no limit)',
   logSegmentBytes: 'log segment size in bytes',
   quarantinePayloadChars: 'quarantined payloads are truncated to this many characters',
   maxImportBytes: 'largest file accepted by POST /v1/import/file in bytes',
@@ -37,5 +39,5 @@ export function configFrom(opts: Record<string, unknown>): Config {
 export const DATA_KEYS: ReadonlyArray<keyof Config> = ['dataDir', 'database'];
 export const SERVER_KEYS: ReadonlyArray<keyof Config> = [
   'dataDir', 'database', 'host', 'port', 'maxEventBytes', 'maxBatchBytes', 'rateLimitEventsPerSecond',
-  'flushIntervalMs', 'flushMaxEvents', 'maxPendingLogBytes', 'logSegmentBytes', 'quarantinePayloadChars', 'maxImportBytes', 'ingestWorkers', 'logLevel',
+  'flushIntervalMs', 'flushMaxEvents', 'maxPendingLogBytes', 'maxLagBytes', 'maxLagSeconds', 'logSegmentBytes', 'quarantinePayloadChars', 'maxImportBytes', 'ingestWorkers', 'logLevel',
 ];

@@ -10,6 +10,7 @@ import { encodeRecord } from './log-record.js';
 import type { RecordPreparer } from './prepare-pool.js';
 import type { ItemError } from './prepare-record.js';
 import { RateLimiter } from './rate-limiter.js';
+import type { Backpressure } from './backpressure.js';
 
 export type { ItemError } from './prepare-record.js';
 
@@ -22,6 +23,8 @@ export interface CollectorOptions {
   readonly quarantinePayloadChars: number;
   readonly rateLimitEventsPerSecond: number;
   readonly now?: () => number;
+  /** Refuses writes (503) while the loader is too far behind; none: never. */
+  readonly backpressure?: Backpressure;
 }
 
 export type MessageType = 'track' | 'page' | 'screen' | 'identify' | 'alias' | 'group';
@@ -40,7 +43,8 @@ export interface IngestRequest {
 export type IngestOutcome =
   | { readonly kind: 'stored'; readonly accepted: number; readonly rejected: readonly ItemError[]; readonly position: number }
   | { readonly kind: 'invalid_json'; readonly message: string }
-  | { readonly kind: 'rate_limited'; readonly retryAfterSeconds: number };
+  | { readonly kind: 'rate_limited'; readonly retryAfterSeconds: number }
+  | { readonly kind: 'overloaded'; readonly retryAfterSeconds: number; readonly message: string };
 
 export class Collector {
   private readonly limiter: RateLimiter;
@@ -57,6 +61,9 @@ export class Collector {
 
   /** Throws the log's error when it cannot accept writes (the HTTP layer answers 503). */
   async ingest(req: IngestRequest): Promise<IngestOutcome> {
+    // Checked before the work of preparing: under a flood, refusing must be the cheap path.
+    const overloaded = this.options.backpressure?.check(req.projectId);
+    if (overloaded) return { kind: 'overloaded', ...overloaded };
     const prepared = await this.preparer.prepare(req.bytes, {
       projectId: req.projectId,
       receivedAt: req.receivedAt,
@@ -70,7 +77,8 @@ export class Collector {
     const cost = prepared.accepted + prepared.rejected.length;
     const allowed = this.limiter.take(req.projectId, Math.max(1, cost));
     if (!allowed.ok) return { kind: 'rate_limited', retryAfterSeconds: allowed.retryAfterSeconds };
-    const { position } = await this.log.append(prepared.record);
+    const { position, next } = await this.log.append(prepared.record);
+    this.options.backpressure?.noteAppend(req.projectId, next, prepared.record.length);
     return { kind: 'stored', accepted: prepared.accepted, rejected: prepared.rejected, position };
   }
 
@@ -90,6 +98,8 @@ export class Collector {
       payload_truncated: item.payload.length > max,
     };
     const events: EventRow[] = [];
-    await this.log.append(encodeRecord({ v: 1, events, rejected: [row] }));
+    const record = encodeRecord({ v: 1, events, rejected: [row] });
+    const { next } = await this.log.append(record);
+    this.options.backpressure?.noteAppend(item.projectId, next, record.length);
   }
 }

@@ -26,6 +26,10 @@ export const configSchema = z.object({
   flushMaxEvents: int(1, 10_000_000).default(10_000),
   /** Bytes waiting for fsync beyond which ingest answers 503 instead of queueing more. */
   maxPendingLogBytes: int(1024, 8 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
+  /** Unloaded log bytes past which ingest answers 503 with Retry-After (0: no limit). */
+  maxLagBytes: int(0, 64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  /** Seconds the oldest unloaded request may wait before ingest answers 503 (0: no limit). */
+  maxLagSeconds: int(0, 86_400).default(30),
   logSegmentBytes: int(4096, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   /** Largest file accepted by POST /v1/import/file, in bytes. */
   maxImportBytes: int(1024, 64 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024),

@@ -92,6 +92,9 @@ async function ingest(
     await quarantineOr503(deps, { projectId: project.projectId, reason: 'invalid_request', errors: [outcome.message], payload: bytes.toString('utf8'), receivedAt });
     throw new HttpError(400, outcome.message);
   }
+  if (outcome.kind === 'overloaded') {
+    throw new HttpError(503, outcome.message, {}, { 'retry-after': String(outcome.retryAfterSeconds) });
+  }
   if (outcome.kind === 'rate_limited') {
     throw new HttpError(429, `rate limit exceeded for project ${project.projectId}; retry after ${outcome.retryAfterSeconds} s`, {}, { 'retry-after': String(outcome.retryAfterSeconds) });
   }
