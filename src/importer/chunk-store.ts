@@ -5,6 +5,10 @@
  *   import start marker (once) → per chunk: quarantine rows → events (or person properties)
  *   → identity links → chunk done marker
  *
+ * A chunk whose rows span more partitions than one insert may touch stores its events with one
+ * statement per group of partitions (partition-groups.ts); a crash between two of them is an
+ * interrupted chunk like any other, resumed below.
+ *
  * Markers are rows of `event_ids` with ids derived from the import key (and the chunk's row
  * range). A chunk with a done marker is skipped on a rerun. When the import's start marker exists
  * but a chunk has no done marker, an earlier run may have stored part of it, however the rows
@@ -12,13 +16,17 @@
  * id among the events carrying this import's context) and its bad rows against the quarantine
  * (by file, line and raw text). Every insert carries a deduplication token unique to the attempt,
  * so the engine's own deduplication never decides what is stored: it can record a token for a
- * part a crash then lost (see loader/range-stored.ts).
+ * part a crash then lost (see loader/range-stored.ts). Each statement of an attempt has its own
+ * token too, so the engine can never take one statement of a chunk for a retry of another (the
+ * groups of one chunk write disjoint partitions today, and the engine keys a part's token by its
+ * partition, but nothing should rest on that).
  */
 import { randomUUID } from 'node:crypto';
 import { uuidV5 } from '../events/event-id.js';
 import type { QueryParams, Store } from '../store/store.js';
 import type { TypedColumn } from './import-spec.js';
 import { MAPPED_SETTINGS } from './mapping-sql.js';
+import { partitionGroups, partitionUnitSql } from './partition-groups.js';
 
 export interface ChunkJob {
   readonly store: Store;
@@ -72,12 +80,19 @@ export function importContext(importKey: string): string {
   return JSON.stringify({ import: importKey });
 }
 
+/** What the check found in a chunk: rows, good rows, and (events) the partition units of its good rows. */
+export interface ChunkCounts {
+  readonly rows: number;
+  readonly good: number;
+  readonly units: readonly number[];
+}
+
 /**
  * Stores rows [lo, hi), of which `good` have no problems. `resuming` says an earlier run of this
  * import stopped before finishing. Returns how many events (or persons) this run stored and how
  * many an earlier run already had.
  */
-export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { rows: number; good: number }, resuming: boolean): Promise<{ stored: number; already: number }> {
+export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: ChunkCounts, resuming: boolean): Promise<{ stored: number; already: number }> {
   const { good } = counts;
   const { store } = job;
   const db = store.database;
@@ -118,14 +133,21 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: { row
     }
     stored = good - already;
     const typed = job.typed.map((t) => `, ${t}`).join('');
-    if (good > already) await store.exec(
-      `INSERT INTO ${db}.events (project_id, event_id, type, event, person_id, anonymous_id, user_id, timestamp, received_at${typed}, properties, context)
-       SELECT {project:String}, event_id, 'track', event, person_id, anonymous_id, user_id, assumeNotNull(timestamp),
-         fromUnixTimestamp64Milli({received:Int64}, 'UTC')${typed}, properties, {context:String}
-       FROM ${job.mapped} WHERE problem = ''${resuming ? ` AND event_id NOT IN (${earlier})` : ''}
-       SETTINGS insert_deduplication_token = {token:String}, ${MAPPED_SETTINGS}`,
-      params('events', { received: job.receivedAtMs, context }),
-    );
+    // The read-back filter (resuming) is part of every statement, so rows that any statement of
+    // an earlier run stored are skipped whichever group they fall in now; the groups are
+    // disjoint, so one run never stores a row twice.
+    if (good > already) {
+      for (const [i, group] of partitionGroups(counts.units, partitionUnitSql('timestamp')).entries()) {
+        await store.exec(
+          `INSERT INTO ${db}.events (project_id, event_id, type, event, person_id, anonymous_id, user_id, timestamp, received_at${typed}, properties, context)
+           SELECT {project:String}, event_id, 'track', event, person_id, anonymous_id, user_id, assumeNotNull(timestamp),
+             fromUnixTimestamp64Milli({received:Int64}, 'UTC')${typed}, properties, {context:String}
+           FROM ${job.mapped} WHERE problem = ''${group.where ? ` AND ${group.where}` : ''}${resuming ? ` AND event_id NOT IN (${earlier})` : ''}
+           SETTINGS insert_deduplication_token = {token:String}, ${MAPPED_SETTINGS}`,
+          params(`events:${i}`, { received: job.receivedAtMs, context, ...group.params }),
+        );
+      }
+    }
     // A row with both ids links the anonymous id to the user, as the loader does for live events.
     if (job.linksIdentities && good > 0) await store.exec(
       `INSERT INTO ${db}.person_aliases (project_id, distinct_id, person_id, updated_at)

@@ -10,13 +10,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/store.js';
-import { chunkDoneMarker, importStartMarker, storeChunk, storedMarkers, storeMarker, type ChunkJob, type ChunkRange } from './chunk-store.js';
+import { chunkDoneMarker, importStartMarker, storeChunk, storedMarkers, storeMarker, type ChunkCounts, type ChunkJob, type ChunkRange } from './chunk-store.js';
 import { formatFromName, type ImportFormat, type ImportSpec } from './import-spec.js';
 import { ImportError } from './import-error.js';
 import type { ImportProgress, ImportSummary, RejectedSample } from './import-summary.js';
 import { fileSha256, prepareLocalInput, type LocalInput } from './local-file.js';
 import { planMapping } from './mapping-plan.js';
 import { MAPPED_SETTINGS, mappedEventsSql, mappedPersonsSql } from './mapping-sql.js';
+import { partitionUnitParams, partitionUnitSql } from './partition-groups.js';
 import { ImportParams } from './sql-params.js';
 import { dropStage, dropStaleStages, stageFile, stageTableName, type Stage } from './stage.js';
 
@@ -104,10 +105,8 @@ export async function runImport(req: ImportRequest): Promise<ImportSummary> {
   }
 }
 
-interface ChunkCount {
+interface ChunkCount extends ChunkCounts {
   readonly range: ChunkRange;
-  readonly rows: number;
-  readonly good: number;
 }
 
 async function checkAndStore(req: ImportRequest, input: LocalInput, stage: Stage, format: ImportFormat, key: string, started: number): Promise<ImportSummary> {
@@ -120,25 +119,34 @@ async function checkAndStore(req: ImportRequest, input: LocalInput, stage: Stage
   const mapped = spec.kind === 'persons'
     ? mappedPersonsSql(store.database, stage, plan, receivedAt, p)
     : mappedEventsSql(store.database, stage, plan, key, p);
-  const all = p.with({ project: req.project.projectId, lo: 0, hi: stage.rowSpan });
+  // The partition units (partition-groups.ts) depend on when the import started: bound once, so
+  // the check and every insert agree.
+  const mappedParams = p.with(spec.kind === 'events' ? partitionUnitParams(receivedAt) : {});
+  const all = { ...mappedParams, project: req.project.projectId, lo: 0, hi: stage.rowSpan };
 
   req.onProgress?.({ phase: 'checking', rowsDone: 0, rowsTotal: stage.rowSpan });
-  const groups = await store.query<{ k: string; reason: string; n: string }>(
-    `SELECT toString(intDiv(row, {chunk:UInt64})) AS k, problem AS reason, toString(count()) AS n
+  // Per chunk and reason: the rows, and for events the partition units of the good ones, which
+  // decide how the chunk's insert is split.
+  const units = spec.kind === 'events' ? `groupUniqArrayIf(${partitionUnitSql('timestamp')}, problem = '')` : 'CAST([] AS Array(UInt32))';
+  const groups = await store.query<{ k: string; reason: string; n: string; units: number[] }>(
+    `SELECT toString(intDiv(row, {chunk:UInt64})) AS k, problem AS reason, toString(count()) AS n, ${units} AS units
      FROM ${mapped} GROUP BY k, reason SETTINGS ${MAPPED_SETTINGS}`,
     { ...all, chunk: chunkRows },
   );
   const reasons: Record<string, number> = {};
   const goodPerChunk = new Map<number, number>();
   const rowsPerChunk = new Map<number, number>();
+  const unitsPerChunk = new Map<number, number[]>();
   let rowsRead = 0;
   for (const g of groups) {
     const n = Number(g.n);
     const k = Number(g.k);
     rowsRead += n;
     rowsPerChunk.set(k, (rowsPerChunk.get(k) ?? 0) + n);
-    if (g.reason === '') goodPerChunk.set(k, (goodPerChunk.get(k) ?? 0) + n);
-    else reasons[g.reason] = (reasons[g.reason] ?? 0) + n;
+    if (g.reason === '') {
+      goodPerChunk.set(k, (goodPerChunk.get(k) ?? 0) + n);
+      unitsPerChunk.set(k, g.units.map(Number));
+    } else reasons[g.reason] = (reasons[g.reason] ?? 0) + n;
   }
   const rejected = Object.values(reasons).reduce((a, b) => a + b, 0);
   const samples = rejected === 0 ? [] : await store.query<RejectedSample>(
@@ -158,14 +166,14 @@ async function checkAndStore(req: ImportRequest, input: LocalInput, stage: Stage
   const chunks: ChunkCount[] = [];
   for (let lo = 0; lo < stage.rowSpan; lo += chunkRows) {
     const k = lo / chunkRows;
-    chunks.push({ range: { lo, hi: Math.min(stage.rowSpan, lo + chunkRows) }, rows: rowsPerChunk.get(k) ?? 0, good: goodPerChunk.get(k) ?? 0 });
+    chunks.push({ range: { lo, hi: Math.min(stage.rowSpan, lo + chunkRows) }, rows: rowsPerChunk.get(k) ?? 0, good: goodPerChunk.get(k) ?? 0, units: unitsPerChunk.get(k) ?? [] });
   }
   const startMarker = importStartMarker(key);
   const markers = await storedMarkers(store, req.project.projectId, [startMarker, ...chunks.map((c) => chunkDoneMarker(key, c.range))]);
   const resuming = markers.has(startMarker);
   if (!resuming && chunks.length > 0) await storeMarker(store, req.project.projectId, startMarker);
   const job: ChunkJob = {
-    store, projectId: req.project.projectId, importKey: key, mapped, params: p.with(), kind: spec.kind,
+    store, projectId: req.project.projectId, importKey: key, mapped, params: mappedParams, kind: spec.kind,
     typed: plan.typed.map(([t]) => t), receivedAtMs: receivedAt, fileName: input.displayName, payloadChars: req.payloadChars ?? 8192,
     linksIdentities: plan.person !== undefined && plan.anonymous !== undefined,
   };

@@ -12,7 +12,7 @@
 import type { MappingPlan, TimeSource } from './mapping-plan.js';
 import type { ImportParams } from './sql-params.js';
 import type { Stage } from './stage.js';
-import { formatHint, inRangeSql, timestampSql } from './timestamp-sql.js';
+import { formatHint, inRangeSql, TIMESTAMP_RANGE_TEXT, timestampSql } from './timestamp-sql.js';
 
 /** One reason a row is not stored: a code, the SQL condition, and the SQL message text. */
 interface Problem {
@@ -112,6 +112,14 @@ function problemColumns(checks: readonly Problem[]): string {
       arrayMap(x -> x.1, problems) AS codes, arrayMap(x -> x.2, problems) AS errors`;
 }
 
+/**
+ * `"1969-12-31 23:00" from column "ts" is 1969-12-31T23:00:00.000Z, outside ...`: the text, the
+ * instant it was read as (a zone or an epoch unit may be the mistake), and the range.
+ */
+function outOfRangeMessage(p: ImportParams, textColumn: string, instant: string, source: string): string {
+  return `concat('"', ${textColumn}, ${p.bind('String', `" from ${source} is `)}, replaceOne(toString(${instant}), ' ', 'T'), ${p.bind('String', `Z, outside the times events can have (${TIMESTAMP_RANGE_TEXT}); correct the value or its format, or leave the row out`)})`;
+}
+
 const text = (expr: string) => `nullIf(trimBoth(${expr}), '')`;
 const NULL_TEXT = 'CAST(NULL AS Nullable(String))';
 
@@ -155,7 +163,7 @@ export function mappedEventsSql(db: string, stage: Stage, plan: MappingPlan, imp
       ? { code: 'missing_person_timestamp', when: 'v_time IS NULL', message: `concat('person "', pkey, ${p.bind('String', `" has no property "${time.personProperty}" (import the persons table first)`)})` }
       : { code: 'missing_timestamp', when: 'v_time IS NULL', message: p.bind('String', 'column' in time ? `timestamp column "${time.column}" is empty` : 'no timestamp') },
     { code: 'invalid_timestamp', when: 'v_time IS NOT NULL AND timestamp IS NULL', message: `concat('cannot read "', v_time, ${p.bind('String', `" from ${source} as ${formatHint(plan.timestampFormat)}`)})` },
-    { code: 'invalid_timestamp', when: `timestamp IS NOT NULL AND NOT ${inRangeSql('timestamp')}`, message: `concat('"', v_time, ${p.bind('String', `" from ${source} is outside 1900-2299`)})` },
+    { code: 'timestamp_out_of_range', when: `timestamp IS NOT NULL AND NOT ${inRangeSql('timestamp')}`, message: outOfRangeMessage(p, 'v_time', 'timestamp', source) },
   ];
   return `(
     SELECT row, row + ${stage.layout.lineOffset} AS line_no,
@@ -185,8 +193,13 @@ export function mappedPersonsSql(db: string, stage: Stage, plan: MappingPlan, no
       { code: 'missing_timestamp', when: 'v_updated IS NULL', message: p.bind('String', `column "${updated}" is empty`) },
       {
         code: 'invalid_timestamp',
-        when: `v_updated IS NOT NULL AND (updated_at IS NULL OR NOT ${inRangeSql('updated_at')})`,
+        when: `v_updated IS NOT NULL AND updated_at IS NULL`,
         message: `concat('cannot read "', v_updated, ${p.bind('String', `" from column "${updated}" as ${formatHint(plan.timestampFormat)}`)})`,
+      },
+      {
+        code: 'timestamp_out_of_range',
+        when: `updated_at IS NOT NULL AND NOT ${inRangeSql('updated_at')}`,
+        message: outOfRangeMessage(p, 'v_updated', 'updated_at', `column "${updated}"`),
       },
     );
   }

@@ -6,9 +6,16 @@
 import { ISO_TIMESTAMP, type TimestampFormat } from './import-spec.js';
 import type { ImportParams } from './sql-params.js';
 
-/** Instants outside this range are rejected, as on ingest (the stored type's range). */
-export const MIN_TIMESTAMP = '1900-01-01 00:00:00';
+/**
+ * Instants outside this range are quarantined (`timestamp_out_of_range`), as on ingest. The lower
+ * end is the Unix epoch: analyses pass epoch milliseconds as UInt64 (windowFunnel), where an
+ * earlier time would wrap around to a huge one; the upper end is the end of the stored type's
+ * range (DateTime64 reaches 2299-12-31).
+ */
+export const MIN_TIMESTAMP = '1970-01-01 00:00:00';
 export const MAX_TIMESTAMP_EXCLUSIVE = '2300-01-01 00:00:00';
+/** The range in words, for messages. */
+export const TIMESTAMP_RANGE_TEXT = '1970-01-01T00:00:00Z to 2299-12-31T23:59:59.999Z';
 
 const EPOCH_SECONDS_AUTO = '^[0-9]{9,10}([.][0-9]{1,9})?$';
 const EPOCH_MILLIS_AUTO = '^[0-9]{12,13}$';

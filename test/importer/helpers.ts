@@ -104,3 +104,32 @@ export function cli(args: readonly string[], options: { cwd?: string } = {}): Cl
 export function cliChild(args: readonly string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/**
+ * The store, failing right after the `nth` statement matching `pattern` has run: a crash mid-chunk.
+ * With `loseRowsOf`, the rows that statement inserted into `events` for that project are deleted
+ * first, while its deduplication token stays recorded: what a kill between the engine's
+ * deduplication record and its part commit leaves.
+ */
+export function crashingAfter(store: Store, pattern: RegExp, nth: number, loseRowsOf?: string): Store {
+  let seen = 0;
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'exec') {
+        return async (sql: string, params?: Record<string, never>) => {
+          const hit = pattern.test(sql) && ++seen === nth;
+          const [before] = hit && loseRowsOf ? await target.query<{ t: string }>('SELECT toString(now64(3)) AS t') : [];
+          await target.exec(sql, params);
+          if (before) {
+            await target.exec(
+              `ALTER TABLE ${target.database}.events DELETE WHERE project_id = {p:String} AND loaded_at >= {t:DateTime64(3, 'UTC')} SETTINGS mutations_sync = 2`,
+              { p: loseRowsOf!, t: before.t });
+          }
+          if (hit) throw new Error('simulated crash');
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

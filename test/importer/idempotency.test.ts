@@ -6,8 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempStore } from '../helpers/temp-store.js';
-import type { Store } from '../../src/store/store.js';
-import { countEvents, importFile, quarantined, storedEvents, tempFiles } from './helpers.js';
+import { countEvents, crashingAfter, importFile, quarantined, storedEvents, tempFiles } from './helpers.js';
 
 let t: Awaited<ReturnType<typeof tempStore>>;
 let files: ReturnType<typeof tempFiles>;
@@ -79,35 +78,6 @@ test('stopped between chunks, then run again: completed, every row once', async 
   assert.deepEqual(await countEvents(t.store, 'stopped'), { rows: GOOD, ids: GOOD });
   assert.deepEqual(await quarantineLines('stopped'), BAD.map((i) => i + 2));
 });
-
-/**
- * The store, failing right after the `nth` statement matching `pattern` has run: a crash mid-chunk.
- * With `loseRowsOf`, the rows that statement inserted into `events` for that project are deleted
- * first, while its deduplication token stays recorded: what a kill between the engine's
- * deduplication record and its part commit leaves.
- */
-function crashingAfter(store: Store, pattern: RegExp, nth: number, loseRowsOf?: string): Store {
-  let seen = 0;
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop === 'exec') {
-        return async (sql: string, params?: Record<string, never>) => {
-          const hit = pattern.test(sql) && ++seen === nth;
-          const [before] = hit && loseRowsOf ? await target.query<{ t: string }>('SELECT toString(now64(3)) AS t') : [];
-          await target.exec(sql, params);
-          if (before) {
-            await target.exec(
-              `ALTER TABLE ${target.database}.events DELETE WHERE project_id = {p:String} AND loaded_at >= {t:DateTime64(3, 'UTC')} SETTINGS mutations_sync = 2`,
-              { p: loseRowsOf!, t: before.t });
-          }
-          if (hit) throw new Error('simulated crash');
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
 
 for (const [where, pattern, nth] of [
   ['right after the import started', /INSERT INTO \w+\.event_ids/, 1],

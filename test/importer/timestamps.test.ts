@@ -69,12 +69,50 @@ test('auto refuses what it would have to guess, and impossible dates', async () 
   assert.match(first?.errors[0] ?? '', /^cannot read "13" from column "ts" as ISO 8601/);
 });
 
-test('an empty timestamp cell and an out-of-range instant are rejected with their own messages', async () => {
+test('an empty timestamp cell and an out-of-range instant are rejected with their own reasons and messages', async () => {
   const r = await times('range', ['', '1899-12-31T23:59:59Z', '2300-01-01T00:00:00Z', '2299-12-31T23:59:59Z']);
   assert.deepEqual(r.stored, [null, null, null, '2299-12-31T23:59:59.000Z']);
   const q = await quarantined(t.store, 'range');
-  assert.deepEqual(q.map((x) => [x.line, x.reason]), [[2, 'missing_timestamp'], [3, 'invalid_timestamp'], [4, 'invalid_timestamp']]);
-  assert.match(q[1]?.errors[0] ?? '', /outside 1900-2299/);
+  assert.deepEqual(q.map((x) => [x.line, x.reason]), [[2, 'missing_timestamp'], [3, 'timestamp_out_of_range'], [4, 'timestamp_out_of_range']]);
+  assert.equal(q[1]?.errors[0], '"1899-12-31T23:59:59Z" from column "ts" is 1899-12-31T23:59:59.000Z, outside the times events can have (1970-01-01T00:00:00Z to 2299-12-31T23:59:59.999Z); correct the value or its format, or leave the row out');
+});
+
+test('times from 1970-01-01T00:00:00Z up to 2299-12-31 are stored; earlier and later ones are quarantined as timestamp_out_of_range, the rest loads', async () => {
+  const inRange = ['1970-01-01T00:00:00Z', '1970-01-01 01:00:00', '2299-12-31T23:59:59.999Z', '2024-05-01T10:00:00Z'];
+  // A naive time just after midnight in Berlin is still 1969 in UTC; years 1 and 9999 are read
+  // as written, then refused (never clamped into the range).
+  const outside = ['1969-12-31T23:59:59.999Z', '1970-01-01 00:30:00', '1900-01-01T00:00:00Z', '0001-01-01', '2300-01-01T00:00:00Z', '9999-12-31T23:59:59Z'];
+  const r = await times('epoch-range', [...inRange, ...outside], {}, 'Europe/Berlin');
+  assert.deepEqual(r.stored, [
+    '1970-01-01T00:00:00.000Z', '1970-01-01T00:00:00.000Z', '2299-12-31T23:59:59.999Z', '2024-05-01T10:00:00.000Z',
+    ...outside.map(() => null),
+  ]);
+  assert.deepEqual({ outcome: r.summary.outcome, stored: r.summary.stored, reasons: r.summary.reasons },
+    { outcome: 'completed', stored: inRange.length, reasons: { timestamp_out_of_range: outside.length } });
+  assert.deepEqual(r.rejected, Object.fromEntries(outside.map((v) => [v, 'timestamp_out_of_range'])));
+  const q = await quarantined(t.store, 'epoch-range');
+  assert.deepEqual(q.map((x) => [x.source, x.file, x.payload]), outside.map((v, i) => ['import', 'epoch-range.csv', JSON.stringify({ id: `r${inRange.length + i}`, ts: v })]));
+  assert.match(q[1]?.errors[0] ?? '', /^"1970-01-01 00:30:00" from column "ts" is 1969-12-31T23:30:00\.000Z, outside the times events can have \(1970-01-01T00:00:00Z to 2299-12-31T23:59:59\.999Z\)/);
+  assert.match(q[5]?.errors[0] ?? '', /^"9999-12-31T23:59:59Z" from column "ts" is 9999-12-31T23:59:59\.000Z, outside/);
+});
+
+test('explicit epoch formats: negative numbers are before 1970 and quarantined; a persons table refuses such update times too', async () => {
+  const s = await times('epoch-negative', ['-1', '0', '1000'], { timestampFormat: 'epoch_ms' });
+  assert.deepEqual(s.stored, [null, '1970-01-01T00:00:00.000Z', '1970-01-01T00:00:01.000Z']);
+  assert.deepEqual(s.rejected, { '-1': 'timestamp_out_of_range' });
+  assert.deepEqual((await times('epoch-s-negative', ['-86400', '86400'], { timestampFormat: 'epoch_s' })).rejected, { '-86400': 'timestamp_out_of_range' });
+  const users = files.write('users-range.csv', 'user_id,plan,seen\nu1,pro,1969-07-20\nu2,free,2020-01-01\n');
+  const p = await importFile(t.store, 'persons-range', users, { kind: 'persons', person: 'user_id', updatedAtColumn: 'seen', maxErrors: 1 });
+  assert.deepEqual({ stored: p.stored, reasons: p.reasons }, { stored: 1, reasons: { timestamp_out_of_range: 1 } });
+  const [q] = await quarantined(t.store, 'persons-range');
+  assert.equal(q?.errors[0], '"1969-07-20" from column "seen" is 1969-07-20T00:00:00.000Z, outside the times events can have (1970-01-01T00:00:00Z to 2299-12-31T23:59:59.999Z); correct the value or its format, or leave the row out');
+});
+
+test('with the default max-errors of 0, one out-of-range row refuses the whole import and nothing is stored', async () => {
+  const path = files.write('strict-range.csv', 'id,ts\nr0,2024-01-01T00:00:00Z\nr1,1960-01-01T00:00:00Z\n');
+  const s = await importFile(t.store, 'strict-range', path, { person: 'id', eventColumn: 'id', timestampColumn: 'ts' });
+  assert.deepEqual({ outcome: s.outcome, stored: s.stored, reasons: s.reasons, sample: s.samples[0]?.line }, { outcome: 'too_many_errors', stored: 0, reasons: { timestamp_out_of_range: 1 }, sample: 3 });
+  assert.deepEqual(await storedEvents(t.store, 'strict-range'), []);
 });
 
 test('explicit formats: epoch_s, epoch_ms, best_effort (day first), us (month first), iso', async () => {
