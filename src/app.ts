@@ -176,7 +176,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const port = address !== null && typeof address === 'object' ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${shownHost}:${port}`;
-  writeFileSync(serverInfoPath(config.dataDir), JSON.stringify({ url, pid: process.pid }) + '\n');
+  try {
+    writeFileSync(serverInfoPath(config.dataDir), JSON.stringify({ url, pid: process.pid }) + '\n');
+  } catch (err) {
+    // A full disk must not keep the server from answering (reads work, writes get 503); CLI
+    // commands just cannot find it until the file can be written.
+    server.log.warn({ err }, `could not write ${serverInfoPath(config.dataDir)}; CLI commands will not find this server`);
+  }
   let closed = false;
   return {
     ...core,

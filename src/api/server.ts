@@ -10,6 +10,7 @@ import type { Collector } from '../collector/collector.js';
 import type { AnalysisRegistry } from '../analyses/registry.js';
 import type { LoaderStats } from '../loader/loader.js';
 import { registerRawBody } from './body.js';
+import { safeStdout, type LogDestination } from './log-destination.js';
 import { Auth } from './auth.js';
 import { HttpError } from './http-error.js';
 import { registerIngestRoutes } from './routes/ingest.route.js';
@@ -33,13 +34,15 @@ export interface ServerDeps {
   readonly schemaVersion: number;
   readonly now: () => number;
   readonly logLevel: string;
+  /** Where log lines go (default: stdout, dropping lines it cannot write). */
+  readonly logStream?: LogDestination;
   /** Extra route modules (live, reports, dashboard) registered by the app. */
   readonly plugins?: ReadonlyArray<(app: FastifyInstance, auth: Auth) => void | Promise<void>>;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logLevel === 'silent' ? false : { level: deps.logLevel },
+    logger: deps.logLevel === 'silent' ? false : { level: deps.logLevel, stream: deps.logStream ?? safeStdout() },
     // Read up to 4x the batch limit so an oversize request gets our 413 (and is quarantined)
     // instead of a dropped connection.
     bodyLimit: deps.maxBatchBytes * 4,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { startApp, type RunningApp } from '../../app.js';
 import { defaultPlugins } from '../../plugins.js';
+import { tolerateStdioErrors } from '../../api/log-destination.js';
 import { addConfigOptions, configFrom, SERVER_KEYS } from '../config-options.js';
 
 /** Stops cleanly on Ctrl-C / SIGTERM: the loader drains, the log flushes, the engine closes. */
@@ -28,6 +29,7 @@ export function closeOnSignals(app: RunningApp): void {
 export function registerServe(program: Command): void {
   const cmd = program.command('serve').description('run the ingest API, query API and dashboard on the embedded store');
   addConfigOptions(cmd, SERVER_KEYS).action(async (opts: Record<string, unknown>) => {
+    tolerateStdioErrors();
     const config = configFrom(opts);
     const app = await startApp(config, { plugins: defaultPlugins() });
     closeOnSignals(app);
