@@ -14,6 +14,7 @@ import { safeStdout, type LogDestination } from './log-destination.js';
 import { Auth } from './auth.js';
 import { HttpError } from './http-error.js';
 import { registerIngestRoutes } from './routes/ingest.route.js';
+import { registerPosthogRoutes } from './routes/posthog.route.js';
 import { registerStatusRoutes } from './routes/status.route.js';
 import { registerRejectedRoutes } from './routes/rejected.route.js';
 import { registerProjectRoutes } from './routes/projects.route.js';
@@ -74,6 +75,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const auth = new Auth(deps.registry, deps.adminKey);
   const base = { store: deps.store, auth, now: deps.now };
   registerIngestRoutes(app, { collector: deps.collector, registry: deps.registry, maxBatchBytes: deps.maxBatchBytes, now: deps.now });
+  registerPosthogRoutes(app, { collector: deps.collector, registry: deps.registry, maxBatchBytes: deps.maxBatchBytes, now: deps.now });
   registerStatusRoutes(app, { ...base, loaderStats: deps.loaderStats, logStats: deps.logStats, schemaVersion: deps.schemaVersion, startedAt: deps.now() });
   registerRejectedRoutes(app, base);
   registerProjectRoutes(app, { registry: deps.registry, auth });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store.js';
 import type { LoaderStats } from '../../loader/loader.js';
 import type { Auth } from '../auth.js';
+import { projectHasAliases, resolvedEvents } from '../../analyses/event-source.js';
 
 export interface StatusDeps {
   readonly store: Store;
@@ -26,11 +27,14 @@ export interface ProjectStatus {
 
 export async function projectStatus(deps: StatusDeps, projectId: string): Promise<Omit<ProjectStatus, 'project'>> {
   const db = deps.store.database;
+  // Persons are counted as the analyses count them: ids linked by identify/alias are one person.
+  const aliases = await projectHasAliases(deps.store, db, projectId);
+  const source = resolvedEvents(db, projectId, '', { aliases });
   const [events] = await deps.store.query<{ n: string; persons: string; last: string | null }>(
     `SELECT toString(count()) AS n, toString(uniqExact(person_id)) AS persons,
             if(count() = 0, NULL, toString(max(timestamp))) AS last
-     FROM ${db}.events WHERE project_id = {project:String}`,
-    { project: projectId },
+     FROM ${source.sql} AS e`,
+    source.params,
   );
   const [rejected] = await deps.store.query<{ n: string }>(
     `SELECT toString(count()) AS n FROM ${db}.rejected_events WHERE project_id = {project:String}`,
