@@ -2,7 +2,7 @@
  * The HTTP server: Fastify with CORS, raw-body parsing and one error handler. Dependencies are
  * injected so tests build a server around a temporary store without mocks.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import type { Store } from '../store/store.js';
 import type { ProjectRegistry } from '../projects/project-registry.js';
@@ -47,7 +47,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Read up to 4x the batch limit so an oversize request gets our 413 (and is quarantined)
     // instead of a dropped connection.
     bodyLimit: deps.maxBatchBytes * 4,
-    disableRequestLogging: true,
+    // Request start/end lines off (the top-level disableRequestLogging option is deprecated: FSTDEP023).
+    logController: new LogController({ disableRequestLogging: true }),
   });
   await app.register(cors, { origin: true, credentials: false, maxAge: 86400 });
   registerRawBody(app, deps.maxBatchBytes * 4);
