@@ -24,6 +24,8 @@ export interface StatusView {
   rejectedCount: number;
   lastEventAt: string | null;
   log: { lagBytes: number };
+  /** Only from a running server: the loader's own state. */
+  loader?: { lastError: string | null; errorKind: string | null; failedAttempts: number; refused: number };
 }
 
 export interface Access {

@@ -22,7 +22,17 @@ export interface ProjectStatus {
   rejectedCount: number;
   lastEventAt: string | null;
   log: { lagBytes: number; position: number; end: number };
-  loader: { lastLoadAt: string | null; lastError: string | null; eventsLoaded: number; duplicatesSkipped: number };
+  loader: {
+    lastLoadAt: string | null;
+    lastError: string | null;
+    /** transient: retried with backoff (disk, memory); data/unknown: the rows are being isolated. */
+    errorKind: 'data' | 'transient' | 'unknown' | null;
+    failedAttempts: number;
+    eventsLoaded: number;
+    duplicatesSkipped: number;
+    /** Acknowledged events the engine refused since the start, kept in the quarantine (source loader). */
+    refused: number;
+  };
 }
 
 export async function projectStatus(deps: StatusDeps, projectId: string): Promise<Omit<ProjectStatus, 'project'>> {
@@ -51,8 +61,11 @@ export async function projectStatus(deps: StatusDeps, projectId: string): Promis
     loader: {
       lastLoadAt: loader.lastLoadAt === null ? null : new Date(loader.lastLoadAt).toISOString(),
       lastError: loader.lastError,
+      errorKind: loader.lastErrorKind,
+      failedAttempts: loader.failedAttempts,
       eventsLoaded: loader.eventsLoaded,
       duplicatesSkipped: loader.duplicatesSkipped,
+      refused: loader.refusedLoaded,
     },
   };
 }
@@ -63,6 +76,8 @@ export function registerStatusRoutes(app: FastifyInstance, deps: StatusDeps): vo
     schemaVersion: deps.schemaVersion,
     uptimeSeconds: Math.round((deps.now() - deps.startedAt) / 1000),
     loaderError: deps.loaderStats().lastError,
+    loaderErrorKind: deps.loaderStats().lastErrorKind,
+    logLagBytes: deps.loaderStats().lagBytes,
   }));
   app.get('/v1/status', async (req) => {
     const project = deps.auth.secret(req);

@@ -26,6 +26,13 @@ export function registerStatus(program: Command): void {
           rows: views.map((v) => [v.project.id, v.eventsStored, v.personsStored, v.rejectedCount, v.lastEventAt ?? '-', v.log.lagBytes]),
         }) + '\n',
       );
+      // One loader serves every project: its trouble is printed once, with what it does about it.
+      const loader = views[0]?.loader;
+      if (loader?.lastError) {
+        const doing = loader.errorKind === 'transient' ? 'retrying with backoff, nothing is lost' : 'isolating the rows the engine refuses into the quarantine';
+        process.stdout.write(`loader: ${doing} (${loader.failedAttempts} failed attempts): ${loader.lastError}\n`);
+      }
+      if (loader && loader.refused > 0) process.stdout.write(`loader: ${loader.refused} acknowledged events refused by the engine since the start (clickpath rejected shows them)\n`);
     } finally {
       await access.close();
     }

@@ -15,7 +15,10 @@ export interface ProjectStatus {
   rejectedCount: number;
   lastEventAt: string | null;
   log: { lagBytes: number; position: number; end: number };
-  loader: { lastLoadAt: string | null; lastError: string | null; eventsLoaded: number; duplicatesSkipped: number };
+  loader: {
+    lastLoadAt: string | null; lastError: string | null; errorKind?: 'data' | 'transient' | 'unknown' | null;
+    failedAttempts?: number; eventsLoaded: number; duplicatesSkipped: number; refused?: number;
+  };
 }
 
 export const ProjectContext = createContext<ProjectInfo>({ id: '', name: '', timezone: 'UTC' });

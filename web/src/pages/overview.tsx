@@ -118,7 +118,11 @@ function Freshness({ status }: { status: ProjectStatus | undefined }) {
       <span>Last event {formatAgo(status.lastEventAt)}</span>
       {status.loader.lastLoadAt && <span class="muted">· loaded {formatAgo(status.loader.lastLoadAt)}</span>}
       {lagging && <span class="muted">· {formatNumber(status.log.lagBytes)} bytes waiting to load</span>}
-      {loaderError && <span class="error-text">· loader error: {loaderError}</span>}
+      {loaderError && (
+        <span class="error-text">
+          · loader {status.loader.errorKind === 'transient' ? 'waiting (retrying with backoff; nothing is lost)' : 'isolating rows the engine refuses'}: {loaderError}
+        </span>
+      )}
     </div>
   );
 }
