@@ -9,6 +9,7 @@
  * minute buckets, and the two ragged ends (less than a minute each) from per-event rows, so the
  * answer is exact to the millisecond while the bulk of the work reads a few bucket rows.
  */
+import { DURATION_SPELLINGS, parseDuration } from '../analyses/shared/duration.js';
 
 export const SECOND_MS = 1_000;
 export const MINUTE_MS = 60_000;
@@ -17,13 +18,13 @@ export const DAY_MS = 86_400_000;
 export const MIN_WINDOW_MS = MINUTE_MS;
 export const MAX_WINDOW_MS = 7 * DAY_MS;
 
-const UNITS: Record<string, number> = { s: SECOND_MS, m: MINUTE_MS, h: HOUR_MS, d: DAY_MS };
-
-/** `90s`, `15m`, `4h`, `7d` → milliseconds, or an error message. */
+/**
+ * `90s`, `15m`, `1h30m`, `4h`, `7d` → milliseconds, or an error message. The grammar is the
+ * analyses' one (analyses/shared/duration.ts); surrounding spaces are ignored, as they always were here.
+ */
 export function parseWindow(text: string): { ok: true; ms: number } | { ok: false; error: string } {
-  const m = /^(\d{1,9})(s|m|h|d)$/.exec(text.trim());
-  if (!m) return { ok: false, error: `window "${text}" is not a duration like 90s, 15m, 4h or 7d` };
-  const ms = Number(m[1]) * UNITS[m[2]!]!;
+  const ms = parseDuration(text.trim());
+  if (ms === undefined) return { ok: false, error: `window "${text}" is not a duration: expected ${DURATION_SPELLINGS}` };
   if (ms < MIN_WINDOW_MS || ms > MAX_WINDOW_MS) {
     return { ok: false, error: `window "${text}" must be between 1m and 7d` };
   }

@@ -18,7 +18,7 @@ import type { AnyAnalysis, ResultTable } from '../analyses/analysis.js';
 import { bucketKeyOf, bucketLabel, bucketStartMs, INTERVALS, nextBucketKey, type Interval } from '../analyses/shared/time-buckets.js';
 import { parseTimeInput, resolveBound } from '../analyses/shared/time-range.js';
 import { dateOfDayNumber, formatDate, localParts, daysInMonth } from '../analyses/shared/zoned-time.js';
-import { requireDurationMs } from '../analyses/sessions/duration.js';
+import { durationMs } from '../analyses/shared/duration.js';
 import { DEFAULT_MAX_LENGTH_MS } from '../analyses/sessions/session-rules.js';
 import { windowMs, type FunnelWindow } from '../analyses/funnel/definition.js';
 import { planSessions, type SessionsDefinition } from '../analyses/sessions/definition.js';
@@ -160,7 +160,7 @@ function sessionPad(def: Readonly<Record<string, unknown>>): number {
   const maxLength = def.maxLength as string | number | undefined;
   let ms = DEFAULT_MAX_LENGTH_MS;
   try {
-    ms = requireDurationMs(maxLength, DEFAULT_MAX_LENGTH_MS);
+    ms = durationMs(maxLength, DEFAULT_MAX_LENGTH_MS);
   } catch {
     // An invalid duration fails the analysis schema with a better message.
   }

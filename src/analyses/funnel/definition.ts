@@ -4,7 +4,8 @@
  * API can answer 400 with something a person can fix.
  */
 import { z } from 'zod';
-import { durationSchema, type Duration } from '../sessions/duration.js';
+import { durationOrMsSchema, DURATION_SPELLINGS, parseDuration, type Duration } from '../shared/duration.js';
+import { MAX_SESSION_DURATION_MS } from '../sessions/session-rules.js';
 
 export const MAX_STEPS = 32;
 /** Exclusion flags share a 64-bit word with the step flags in the engine, so at most 32. */
@@ -141,16 +142,6 @@ export interface FunnelDefinition {
   trend?: { interval: 'day' | 'week' | 'month' } | undefined;
 }
 
-const DURATION = /^([1-9][0-9]{0,9})(ms|s|m|h|d|w)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `'14d'` → ms; `null` when the text is not a positive duration. */
-export function parseDuration(text: string): number | null {
-  const m = DURATION.exec(text);
-  if (!m || m[1] === undefined || m[2] === undefined) return null;
-  return Number(m[1]) * (UNIT_MS[m[2]] ?? 0);
-}
-
 export function windowMs(w: FunnelWindow | undefined): number {
   if (w === undefined) return DEFAULT_WINDOW_MS;
   if (typeof w === 'string') return parseDuration(w) ?? DEFAULT_WINDOW_MS;
@@ -160,8 +151,8 @@ export function windowMs(w: FunnelWindow | undefined): number {
 const windowSchema = z.union([
   z.string().refine((s) => {
     const ms = parseDuration(s);
-    return ms !== null && ms <= MAX_WINDOW_MS;
-  }, 'window must be a positive duration up to 366d, like 30m, 2h, 14d or 2w'),
+    return ms !== undefined && ms >= 1 && ms <= MAX_WINDOW_MS;
+  }, `window must be a positive duration up to 366d: ${DURATION_SPELLINGS}`),
   z.object({ ms: z.number().int().positive().max(MAX_WINDOW_MS) }),
 ]);
 
@@ -198,7 +189,7 @@ export const funnelDefinitionSchema = z
     to: instant.optional(),
     unit: z.enum(['person', 'session']).optional(),
     session: z
-      .object({ timeout: durationSchema(1).optional(), maxLength: durationSchema(1).optional(), splitAtMidnight: z.boolean().optional() })
+      .object({ timeout: durationOrMsSchema(1, MAX_SESSION_DURATION_MS).optional(), maxLength: durationOrMsSchema(1, MAX_SESSION_DURATION_MS).optional(), splitAtMidnight: z.boolean().optional() })
       .strict()
       .optional(),
     exclusions: z

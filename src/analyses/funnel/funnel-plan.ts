@@ -14,7 +14,7 @@ import {
   type OrderMode,
 } from './definition.js';
 import { nextDate, startOfLocalDay } from './time-zone.js';
-import { requireDurationMs } from '../sessions/duration.js';
+import { durationMs } from '../shared/duration.js';
 import { DEFAULT_MAX_LENGTH_MS, DEFAULT_TIMEOUT_MS } from '../sessions/session-rules.js';
 
 export type FilterSource = 'event' | 'person' | 'column';
@@ -150,8 +150,8 @@ export function planFunnel(def: FunnelDefinition, ctx: Pick<AnalysisContext, 'ti
 }
 
 function planSessions(def: FunnelDefinition): PlanSessions {
-  const timeoutMs = requireDurationMs(def.session?.timeout, DEFAULT_TIMEOUT_MS);
-  const maxLengthMs = requireDurationMs(def.session?.maxLength, DEFAULT_MAX_LENGTH_MS);
+  const timeoutMs = durationMs(def.session?.timeout, DEFAULT_TIMEOUT_MS);
+  const maxLengthMs = durationMs(def.session?.maxLength, DEFAULT_MAX_LENGTH_MS);
   return { timeoutMs, maxLengthMs, splitAtMidnight: def.session?.splitAtMidnight ?? false, lookbackMs: maxLengthMs + timeoutMs };
 }
 

@@ -1,8 +1,8 @@
 /** What a sessions query asks for, validated once at the edge. */
 import { z } from 'zod';
-import { durationSchema, requireDurationMs } from './duration.js';
+import { durationMs, durationOrMsSchema } from '../shared/duration.js';
 import type { SessionRules } from './session-rules.js';
-import { checkRange, sessionRules, sessionRulesShape } from './session-rules.js';
+import { checkRange, MAX_SESSION_DURATION_MS, sessionRules, sessionRulesShape } from './session-rules.js';
 
 const eventNames = z.array(z.string().min(1)).min(1).max(100);
 
@@ -22,7 +22,7 @@ export const sessionsDefinitionSchema = z
       })
       .optional(),
     /** A session is a bounce if it has one event, or (when set) lasts less than this. */
-    bounce: z.strictObject({ shorterThan: durationSchema(0).optional() }).optional(),
+    bounce: z.strictObject({ shorterThan: durationOrMsSchema(0, MAX_SESSION_DURATION_MS).optional() }).optional(),
     /** `daily`: one row per local date of session start; `list`: one row per session. */
     view: z.enum(['daily', 'list']).optional(),
     list: z
@@ -74,7 +74,7 @@ export function planSessions(def: SessionsDefinition): SessionsPlan {
     intentEvents: def.intent?.events ?? [],
     successEvents: def.success?.events ?? [],
     successAfterIntent: def.success?.afterIntent ?? false,
-    bounceShorterThanMs: def.bounce?.shorterThan === undefined ? null : requireDurationMs(def.bounce.shorterThan, 0),
+    bounceShorterThanMs: def.bounce?.shorterThan === undefined ? null : durationMs(def.bounce.shorterThan),
     view: def.view ?? 'daily',
     list: {
       hasIntent: l.hasIntent ?? null,

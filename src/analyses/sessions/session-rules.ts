@@ -3,12 +3,14 @@
  * both take: schema fragments, defaults, and the span of events a query has to read.
  */
 import { z } from 'zod';
-import { durationSchema, requireDurationMs } from './duration.js';
+import { durationMs, durationOrMsSchema } from '../shared/duration.js';
 import { addDays } from './local-date.js';
 
 export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 export const DEFAULT_MAX_LENGTH_MS = 24 * 3_600_000;
 const DAY_MS = 86_400_000;
+/** Longest session timeout, maximum length or bounce threshold; keeps every derived millisecond value far below 2^53. */
+export const MAX_SESSION_DURATION_MS = 400 * DAY_MS;
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -20,9 +22,9 @@ export const daySchema = z.string().refine(
 
 export const sessionRulesShape = {
   /** A gap longer than this ends the session (a gap exactly this long does not). Default 30m. */
-  timeout: durationSchema(1).optional(),
+  timeout: durationOrMsSchema(1, MAX_SESSION_DURATION_MS).optional(),
   /** Sessions are cut into windows of this length from their first event. Default 24h. */
-  maxLength: durationSchema(1).optional(),
+  maxLength: durationOrMsSchema(1, MAX_SESSION_DURATION_MS).optional(),
   /** Start a new session when the local calendar date changes. Default false. */
   splitAtMidnight: z.boolean().optional(),
   /** Start a new session when the traffic source (channel, utm_campaign) changes. Default false. */
@@ -55,8 +57,8 @@ export interface SessionRules {
 
 export function sessionRules(input: SessionRulesInput): SessionRules {
   return {
-    timeoutMs: requireDurationMs(input.timeout, DEFAULT_TIMEOUT_MS),
-    maxLengthMs: requireDurationMs(input.maxLength, DEFAULT_MAX_LENGTH_MS),
+    timeoutMs: durationMs(input.timeout, DEFAULT_TIMEOUT_MS),
+    maxLengthMs: durationMs(input.maxLength, DEFAULT_MAX_LENGTH_MS),
     splitAtMidnight: input.splitAtMidnight ?? false,
     splitOnChannelChange: input.splitOnChannelChange ?? false,
     from: input.from ?? null,

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatIssues, funnelDefinitionSchema, parseDuration, parseFunnelDefinition, type FunnelDefinition } from '../../../src/analyses/funnel/definition.js';
+import { formatIssues, funnelDefinitionSchema, parseFunnelDefinition, type FunnelDefinition } from '../../../src/analyses/funnel/definition.js';
+import { parseDuration } from '../../../src/analyses/shared/duration.js';
 import { planFunnel } from '../../../src/analyses/funnel/funnel-plan.js';
 
 const two = [{ event: 'a' }, { event: 'b' }];
@@ -75,8 +76,8 @@ test('durations parse to ms', () => {
   assert.equal(parseDuration('14d'), 14 * 86_400_000);
   assert.equal(parseDuration('1w'), 7 * 86_400_000);
   assert.equal(parseDuration('250ms'), 250);
-  assert.equal(parseDuration('-1d'), null);
-  assert.equal(parseDuration('1.5h'), null);
+  assert.equal(parseDuration('-1d'), undefined);
+  assert.equal(parseDuration('1.5h'), undefined);
 });
 
 test('the plan applies defaults and resolves date-only bounds as whole local days', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { durationMs } from '../../../src/analyses/sessions/duration.js';
+import { durationValueMs as durationMs } from '../../../src/analyses/shared/duration.js';
 import { sessionsDefinitionSchema, planSessions } from '../../../src/analyses/sessions/definition.js';
 import { engagementDefinitionSchema, explicitDurationMs } from '../../../src/analyses/engagement/definition.js';
 import { eventDays, sessionRules } from '../../../src/analyses/sessions/session-rules.js';
@@ -12,9 +12,9 @@ test('durations', () => {
   assert.equal(durationMs('500ms'), 500);
   assert.equal(durationMs('7d'), 604_800_000);
   assert.equal(durationMs(15), 15);
-  for (const bad of ['', '30', 'm', '1.5h', '-1m', '30 m', '1e3s']) assert.equal(durationMs(bad), null, bad);
-  assert.equal(durationMs(-1), null);
-  assert.equal(durationMs(1.5), null);
+  for (const bad of ['', '30', 'm', '1.5h', '-1m', '30 m', '1e3s']) assert.equal(durationMs(bad), undefined, bad);
+  assert.equal(durationMs(-1), undefined);
+  assert.equal(durationMs(1.5), undefined);
 });
 
 test('sessions definition: defaults and errors with their path', () => {
