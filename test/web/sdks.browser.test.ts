@@ -32,6 +32,8 @@ const ASSETS: Record<string, string> = {
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html; charset=utf-8' };
 
 let t: TestApp;
+/** Write keys whose CDN settings tell analytics.js to batch (to /v1/b). */
+const batchingKeys = new Set<string>();
 let site: Server;
 let siteUrl = '';
 let browser: Browser;
@@ -54,7 +56,10 @@ before(async () => {
     const settings = /^\/v1\/projects\/([^/]+)\/settings$/.exec(path);
     if (settings) {
       return respond(200, JSON.stringify({
-        integrations: { 'Segment.io': { apiKey: settings[1], apiHost: `${new URL(t.app.url).host}/v1`, protocol: 'http' } },
+        integrations: { 'Segment.io': {
+          apiKey: settings[1], apiHost: `${new URL(t.app.url).host}/v1`, protocol: 'http',
+          ...(batchingKeys.has(settings[1]!) ? { deliveryStrategy: { strategy: 'batching', config: { size: 25, timeout: 100 } } } : {}),
+        } },
         plan: { track: { __default: { enabled: true } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },
         metrics: { sampleRate: 0 },
       }), 'application/json');
@@ -166,9 +171,16 @@ async function checkStored(c: Checks): Promise<void> {
   assert.equal(status.personsStored, 1);
 }
 
-test('@segment/analytics-next standalone: 200 of 200 events to /v1/t, /v1/p, /v1/i, /v1/g, /v1/a', { skip }, async () => {
-  const project = await t.app.registry.create('Segment browser', { timezone: 'UTC' });
-  const page = await openPage('/segment.html', `<!doctype html><title>Segment</title><script>
+async function segmentRun(batching: boolean): Promise<void> {
+  const project = await t.app.registry.create(batching ? 'Segment browser batching' : 'Segment browser', { timezone: 'UTC' });
+  if (batching) batchingKeys.add(project.writeKey);
+  const path = batching ? '/segment-batching.html' : '/segment.html';
+  const posted = new Set<string>();
+  const onRequest = (req: Request) => {
+    if (req.url().startsWith(t.app.url) && req.method() === 'POST') posted.add(new URL(req.url()).pathname);
+  };
+  browser.context.on('request', onRequest);
+  const page = await openPage(path, `<!doctype html><title>Segment</title><script>
     // What the Segment snippet sets up, with its CDN self-hosted on this page's origin.
     window.analytics = [];
     window.analytics._writeKey = ${JSON.stringify(project.writeKey)};
@@ -196,8 +208,18 @@ test('@segment/analytics-next standalone: 200 of 200 events to /v1/t, /v1/p, /v1
     byType: { alias: 1, group: 1, identify: 1, page: 1, track: 196 },
     links: [[sent.anonymousId, 'seg-user'], ['seg-legacy', 'seg-user']],
   });
+  browser.context.off('request', onRequest);
+  assert.deepEqual([...posted].sort(), batching ? ['/v1/b'] : ['/v1/a', '/v1/g', '/v1/i', '/v1/p', '/v1/t']);
   assert.deepEqual(outside, [], 'no request left localhost');
   assert.deepEqual(failedResponses, []);
+}
+
+test('@segment/analytics-next standalone: 200 of 200 events to /v1/t, /v1/p, /v1/i, /v1/g, /v1/a', { skip }, async () => {
+  await segmentRun(false);
+});
+
+test('@segment/analytics-next standalone, batching: 200 of 200 events to /v1/b', { skip }, async () => {
+  await segmentRun(true);
 });
 
 test('@rudderstack/analytics-js: 200 of 200 events', { skip }, async () => {
