@@ -42,3 +42,13 @@ test('anonymous visit, then identify, then events as the user: one person, past 
     `SELECT person_id, value FROM ${personProperty(t.app.store.database, 'k')}`, { project: t.project.projectId, k: 'sex' });
   assert.deepEqual(sex, [{ person_id: 'user-1', value: 'f' }]);
 });
+
+test('/v1/status counts persons as the analyses do: linked ids are one person', async () => {
+  // After the first test: user-1 (with anon-1 and old-device linked to it) and anon-2.
+  const status = await t.get('/v1/status', t.bearer());
+  const [raw] = await t.app.store.query<{ n: string }>(
+    `SELECT toString(uniqExact(person_id)) AS n FROM ${t.app.store.database}.events WHERE project_id = {project:String}`,
+    { project: t.project.projectId });
+  assert.equal(raw?.n, '4', 'four distinct ids were sent');
+  assert.equal(status.json.personsStored, 2);
+});
