@@ -12,6 +12,7 @@ import { sessionsBench } from './sessions.bench.js';
 import { funnelBench } from './funnel.bench.js';
 import { liveBench } from './live.bench.js';
 import { rollupsBench } from './rollups.bench.js';
+import { floodBench } from './flood.bench.js';
 import { writeBenchmarksMd } from './report.js';
 
 const { values } = parseArgs({
@@ -33,6 +34,8 @@ const sections: Record<string, () => Promise<unknown>> = {
   // 30 s per phase: 6,000 requests, so a p99 rests on 60 answers rather than 20.
   live: () => liveBench({ seconds: Number(values.seconds ?? 30) }),
   rollups: () => rollupsBench({ events }),
+  // 180 s per run, two runs (backpressure on and off) side by side.
+  flood: () => floodBench({ seconds: Number(values.seconds ?? 180) }),
 };
 
 const wanted = values.only ? values.only.split(',') : Object.keys(sections);
