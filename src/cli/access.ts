@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { openStore, readAdminKey, runningServer } from '../app.js';
 import { ProjectRegistry, type CreatedProject, type Project } from '../projects/project-registry.js';
 import { listRejected, type RejectedItem } from '../api/routes/rejected.route.js';
+import { storedCounts } from '../api/routes/status.route.js';
 import { AnalysisRegistry } from '../analyses/registry.js';
 import { ALL_ANALYSES } from '../analyses/all.js';
 import { join } from 'node:path';
@@ -121,19 +122,17 @@ class LocalAccess implements Access {
   async status(projectId: string): Promise<StatusView> {
     const p = this.project(projectId);
     const db = this.store.database;
-    const [e] = await this.store.query<{ n: string; persons: string; last: string | null }>(
-      `SELECT toString(count()) AS n, toString(uniqExact(person_id)) AS persons, if(count() = 0, NULL, toString(max(timestamp))) AS last
-       FROM ${db}.events WHERE project_id = {project:String}`, { project: p.projectId });
+    const e = await storedCounts(this.store, p.projectId);
     const [r] = await this.store.query<{ n: string }>(
       `SELECT toString(count()) AS n FROM ${db}.rejected_events WHERE project_id = {project:String}`, { project: p.projectId });
     const checkpoint = await readCheckpoint(join(this.dataDir, 'loader-checkpoint.json'), z.object({ position: z.number() }).passthrough());
     const logBytes = logSize(join(this.dataDir, 'log'));
     return {
       project: { id: p.projectId, name: p.name, timezone: p.timezone },
-      eventsStored: Number(e?.n ?? 0),
-      personsStored: Number(e?.persons ?? 0),
+      eventsStored: e.events,
+      personsStored: e.persons,
       rejectedCount: Number(r?.n ?? 0),
-      lastEventAt: e?.last ?? null,
+      lastEventAt: e.lastEventAt,
       // Unloaded bytes are loaded by the next `serve`; shown so nobody thinks they were lost.
       log: { lagBytes: Math.max(0, logBytes.end - (checkpoint?.position ?? logBytes.start)) },
     };

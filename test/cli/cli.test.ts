@@ -73,19 +73,20 @@ test('project create, list and status work on a data directory and through a run
       const res = await fetch(url + '/v1/batch', {
         method: 'POST',
         headers: { authorization: `Basic ${Buffer.from(writeKey + ':').toString('base64')}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ batch: [{ type: 'track', userId: 'u1', event: 'a' }, { type: 'track', userId: 'u2', event: 'b' }, { type: 'track', event: 'no id' }] }),
+        // a2 browsed anonymously, then logged in as u2: two persons, as the analyses count them.
+        body: JSON.stringify({ batch: [{ type: 'track', userId: 'u1', event: 'a' }, { type: 'track', anonymousId: 'a2', event: 'c' }, { type: 'track', userId: 'u2', anonymousId: 'a2', event: 'b' }, { type: 'track', event: 'no id' }] }),
       });
       assert.equal(res.status, 200);
-      // Wait through the API until the loader stored both events, then ask the CLI once.
+      // Wait through the API until the loader stored the events, then ask the CLI once.
       for (let i = 0; i < 200; i++) {
         const st = await fetch(url + '/v1/status', { headers: { authorization: `Bearer ${secretKey}` } });
-        if (((await st.json()) as { eventsStored: number }).eventsStored === 2) break;
+        if (((await st.json()) as { eventsStored: number }).eventsStored === 3) break;
         await new Promise((r) => setTimeout(r, 50));
       }
       const status = cli(['status', '--data-dir', dir, '--format', 'json']);
       assert.equal(status.code, 0, status.err);
       const [view] = JSON.parse(status.out) as Array<{ eventsStored: number; personsStored: number; rejectedCount: number }>;
-      assert.deepEqual([view?.eventsStored, view?.personsStored, view?.rejectedCount], [2, 2, 1]);
+      assert.deepEqual([view?.eventsStored, view?.personsStored, view?.rejectedCount], [3, 2, 1]);
       const rejected = cli(['rejected', '--project', 'web-shop', '--data-dir', dir]);
       assert.equal(rejected.code, 0, rejected.err);
       assert.match(rejected.out, /1 rejected item/);
@@ -100,7 +101,8 @@ test('project create, list and status work on a data directory and through a run
     // Server gone: the CLI opens the directory itself and sees the same data.
     const offline = cli(['status', '--data-dir', dir, '--format', 'json']);
     assert.equal(offline.code, 0, offline.err);
-    assert.equal((JSON.parse(offline.out) as Array<{ eventsStored: number }>)[0]?.eventsStored, 2);
+    const [off] = JSON.parse(offline.out) as Array<{ eventsStored: number; personsStored: number }>;
+    assert.deepEqual([off?.eventsStored, off?.personsStored], [3, 2]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -35,17 +35,26 @@ export interface ProjectStatus {
   };
 }
 
-export async function projectStatus(deps: StatusDeps, projectId: string): Promise<Omit<ProjectStatus, 'project'>> {
-  const db = deps.store.database;
-  // Persons are counted as the analyses count them: ids linked by identify/alias are one person.
-  const aliases = await projectHasAliases(deps.store, db, projectId);
+/**
+ * Events stored, persons and the last event time of a project. Persons are counted as the
+ * analyses count them: ids linked by identify/alias are one person.
+ */
+export async function storedCounts(store: Pick<Store, 'query' | 'database'>, projectId: string): Promise<{ events: number; persons: number; lastEventAt: string | null }> {
+  const db = store.database;
+  const aliases = await projectHasAliases(store, db, projectId);
   const source = resolvedEvents(db, projectId, '', { aliases });
-  const [events] = await deps.store.query<{ n: string; persons: string; last: string | null }>(
+  const [row] = await store.query<{ n: string; persons: string; last: string | null }>(
     `SELECT toString(count()) AS n, toString(uniqExact(person_id)) AS persons,
             if(count() = 0, NULL, toString(max(timestamp))) AS last
      FROM ${source.sql} AS e`,
     source.params,
   );
+  return { events: Number(row?.n ?? 0), persons: Number(row?.persons ?? 0), lastEventAt: row?.last ?? null };
+}
+
+export async function projectStatus(deps: StatusDeps, projectId: string): Promise<Omit<ProjectStatus, 'project'>> {
+  const db = deps.store.database;
+  const events = await storedCounts(deps.store, projectId);
   const [rejected] = await deps.store.query<{ n: string }>(
     `SELECT toString(count()) AS n FROM ${db}.rejected_events WHERE project_id = {project:String}`,
     { project: projectId },
@@ -53,10 +62,10 @@ export async function projectStatus(deps: StatusDeps, projectId: string): Promis
   const loader = deps.loaderStats();
   const log = deps.logStats();
   return {
-    eventsStored: Number(events?.n ?? 0),
-    personsStored: Number(events?.persons ?? 0),
+    eventsStored: events.events,
+    personsStored: events.persons,
     rejectedCount: Number(rejected?.n ?? 0),
-    lastEventAt: events?.last ?? null,
+    lastEventAt: events.lastEventAt,
     log: { lagBytes: loader.lagBytes, position: loader.position, end: log.end },
     loader: {
       lastLoadAt: loader.lastLoadAt === null ? null : new Date(loader.lastLoadAt).toISOString(),
@@ -78,10 +87,18 @@ export function registerStatusRoutes(app: FastifyInstance, deps: StatusDeps): vo
     loaderError: deps.loaderStats().lastError,
     loaderErrorKind: deps.loaderStats().lastErrorKind,
     logLagBytes: deps.loaderStats().lagBytes,
+    // Where memory goes: the JS heap and buffers, or (the rest of rss) the engine in-process.
+    memoryMiB: memoryMiB(),
   }));
   app.get('/v1/status', async (req) => {
     const project = deps.auth.secret(req);
     const status = await projectStatus(deps, project.projectId);
     return { project: { id: project.projectId, name: project.name, timezone: project.timezone }, ...status };
   });
+}
+
+function memoryMiB(): { rss: number; heapUsed: number; external: number; arrayBuffers: number } {
+  const m = process.memoryUsage();
+  const mib = (n: number) => Math.round(n / 1024 / 1024);
+  return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) };
 }
