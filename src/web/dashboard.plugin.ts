@@ -3,11 +3,14 @@
  * History API, so a shared link like `/funnel?def=...` must load the app), hashed bundles under
  * `/assets/`. The build output is read at request time, so `npm run build` while a server runs is
  * picked up without a restart, and a missing build is a clear page instead of a crash.
+ *
+ * Vite writes the bundles into one flat folder with content-hashed names, so an asset path is
+ * one file name of a strict pattern (no separators, no dot-only names): nothing outside the
+ * folder can be named, whatever the request's encoding.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import fastifyStatic from '@fastify/static';
 
 /** Paths of the dashboard's pages; each answers with the app shell. */
 export const PAGE_PATHS = [
@@ -63,21 +66,46 @@ async function sendIndex(reply: FastifyReply, assetsDir: string): Promise<Fastif
   return reply.header('cache-control', 'no-cache').send(html);
 }
 
+/** What the build emits, by extension; anything else is not served. */
+const ASSET_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+const ASSET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
+function notFound(reply: FastifyReply): FastifyReply {
+  reply.callNotFound();
+  return reply;
+}
+
+async function sendAsset(reply: FastifyReply, assetsDir: string, name: string): Promise<FastifyReply> {
+  const type = ASSET_TYPES[extname(name).toLowerCase()];
+  if (!ASSET_NAME.test(name) || name.includes('..') || type === undefined) return notFound(reply);
+  let body: Buffer;
+  try {
+    body = await readFile(join(assetsDir, name));
+  } catch {
+    return notFound(reply);
+  }
+  // File names carry a content hash: a name never changes meaning.
+  return reply
+    .headers({ 'x-content-type-options': 'nosniff', 'cache-control': 'public, max-age=31536000, immutable' })
+    .type(type)
+    .send(body);
+}
+
 export async function registerDashboard(app: FastifyInstance, options: DashboardOptions): Promise<void> {
   const assets = join(options.assetsDir, 'assets');
   const built = await stat(assets).then((s) => s.isDirectory(), () => false);
   if (!built) app.log.warn(`dashboard assets not found in ${options.assetsDir}; run "npm run build"`);
-  await app.register(fastifyStatic, {
-    root: assets,
-    prefix: '/assets/',
-    // File names carry a content hash: a name never changes meaning.
-    immutable: true,
-    maxAge: '365d',
-    index: false,
-    list: false,
-    wildcard: true,
-    decorateReply: false,
-  });
+  app.get<{ Params: { name: string } }>('/assets/:name', (req, reply) => sendAsset(reply, assets, req.params.name));
   for (const path of PAGE_PATHS) {
     app.get(path, (_req, reply) => sendIndex(reply, options.assetsDir));
   }

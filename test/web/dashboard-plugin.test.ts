@@ -59,7 +59,14 @@ test('with a build, pages get the shell (revalidated, no referrer) and assets ar
   assert.equal(js.statusCode, 200);
   assert.match(String(js.headers['content-type']), /javascript/);
   assert.match(String(js.headers['cache-control']), /immutable/);
-  assert.equal((await app.inject({ method: 'GET', url: '/assets/../index.html' })).statusCode, 404);
+  for (const url of ['/assets/../index.html', '/assets/..%2Findex.html', '/assets/%2e%2e', '/assets/..', '/assets/.', '/assets/index-abc.js%00.js', '/assets/sub%5C..%5Cindex.html']) {
+    // never a file outside assets/: 404, or the shell where the URL itself normalises to a page
+    const res = await app.inject({ method: 'GET', url });
+    assert.ok(res.statusCode === 404 || (res.statusCode === 200 && /id="app"/.test(res.body)), `${url}: ${res.statusCode}`);
+  }
+  writeFileSync(join(dir, 'secret.txt'), 'not an asset');
+  assert.equal((await app.inject({ method: 'GET', url: '/assets/..%2Fsecret.txt' })).statusCode, 404);
+  assert.equal((await app.inject({ method: 'GET', url: '/assets/nope-123.js' })).statusCode, 404);
   assert.equal((await app.inject({ method: 'GET', url: '/nope' })).statusCode, 404);
   await app.close();
 });
