@@ -30,7 +30,7 @@ export interface Browser {
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `Chromium is not installed at ${CHROMIUM}; the dashboard's browser tests need it. ` +
+      `Chromium is not installed at ${CHROMIUM}; the browser tests (dashboard, browser SDKs) need it. ` +
         'Install it with "apt-get install -y chromium" (or set CLICKPATH_CHROMIUM), or set CLICKPATH_SKIP_BROWSER=1 to skip these tests.',
     );
   }
