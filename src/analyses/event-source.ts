@@ -90,3 +90,24 @@ export function personProperty(database: string, keyParam: string): string {
     GROUP BY person_id
   )`;
 }
+
+/**
+ * (person_id, key, value): every property of the persons in the Array(String) parameter
+ * `idsParam`, the latest value per key, resolved through the same aliases as `personProperty`
+ * (and so as a person breakdown or filter): traits stored under a linked anonymous id belong to
+ * the person it resolves to. Bound parameters: `{project:String}` and `idsParam`.
+ */
+export function personPropertiesSql(database: string, idsParam: string): string {
+  const ids = `{${idsParam}:Array(String)}`;
+  const stored = idsOfPersonsSql(database, `SELECT arrayJoin(${ids}) AS person_id`);
+  return `SELECT resolved_id AS person_id, key, argMax(value, updated_at) AS value
+    FROM (
+      SELECT if(a.person_id != '', a.person_id, pp.person_id) AS resolved_id, pp.key AS key, pp.value AS value, pp.updated_at AS updated_at
+      FROM ${database}.person_properties AS pp
+      LEFT ANY JOIN ${aliasMap(database)} AS a ON a.distinct_id = pp.person_id
+      WHERE pp.project_id = {project:String} AND pp.person_id IN (SELECT id FROM (${stored}))
+    )
+    WHERE resolved_id IN ${ids}
+    GROUP BY resolved_id, key
+    ORDER BY person_id, key`;
+}

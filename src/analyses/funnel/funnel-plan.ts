@@ -154,6 +154,3 @@ function planSessions(def: FunnelDefinition): PlanSessions {
   const maxLengthMs = durationMs(def.session?.maxLength, DEFAULT_MAX_LENGTH_MS);
   return { timeoutMs, maxLengthMs, splitAtMidnight: def.session?.splitAtMidnight ?? false, lookbackMs: maxLengthMs + timeoutMs };
 }
-
-/** The number-shaped texts numeric comparisons accept; anything else never compares true. */
-export const NUMBER_TEXT = '^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$';

@@ -17,7 +17,8 @@ import { personProperty, resolvedEvents } from '../event-source.js';
 import { timeRangeSql } from '../shared/sql-params.js';
 import { attemptLayers } from './attempt-sql.js';
 import { runStartsSql, sessionStartsSql } from '../sessions/sessionize-sql.js';
-import { allOf, eventAccess, filterSql, type ParamBag, type PropertyAccess } from './filter-sql.js';
+import { filterSql } from '../shared/filters.js';
+import { allOf, eventAccess, type ParamBag, type PropertyAccess } from './filter-sql.js';
 import { FUNNEL_EVENT_TYPES, type FunnelPlan, type PlanFilter, type PlanMatcher } from './funnel-plan.js';
 
 /** Wide keys: timestamps biased by 2^62 so pre-1970 times still sort correctly as unsigned bits. */

@@ -3,7 +3,7 @@
  * (`dropped`: reached step k-1 but not k), with their person properties, a page at a time.
  */
 import type { AnalysisContext } from '../analysis.js';
-import { projectHasAliases } from '../event-source.js';
+import { personPropertiesSql, projectHasAliases } from '../event-source.js';
 import type { FunnelDefinition } from './definition.js';
 import { compilePersons } from './funnel-compiler.js';
 import { planFunnel } from './funnel-plan.js';
@@ -24,7 +24,7 @@ export interface FunnelPerson {
   readonly reachedStep: number;
   /** When that attempt began (ISO, UTC). */
   readonly enteredAt: string;
-  /** Latest value of each person property. */
+  /** Latest value of each person property, traits of linked ids included (as a person breakdown reads them). */
   readonly properties: Record<string, string>;
 }
 
@@ -88,11 +88,7 @@ export async function personsAtStep(
   const props = new Map<string, Record<string, string>>();
   if (ids.length > 0) {
     const propRows = await ctx.store.query<{ person_id: string; key: string; value: string }>(
-      `SELECT person_id, key, argMax(value, updated_at) AS value
-       FROM ${ctx.store.database}.person_properties
-       WHERE project_id = {project:String} AND person_id IN {ids:Array(String)}
-       GROUP BY person_id, key
-       ORDER BY person_id, key`,
+      personPropertiesSql(ctx.store.database, 'ids'),
       { project: ctx.projectId, ids },
     );
     for (const r of propRows) {

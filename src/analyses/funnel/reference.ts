@@ -4,7 +4,8 @@
  * this answer.
  */
 import type { EventColumn } from './definition.js';
-import { FUNNEL_EVENT_TYPES, NUMBER_TEXT, type FunnelPlan, type PlanFilter, type PlanMatcher } from './funnel-plan.js';
+import { FUNNEL_EVENT_TYPES, type FunnelPlan, type PlanFilter, type PlanMatcher } from './funnel-plan.js';
+import { valueMatches } from '../shared/filters.js';
 import type { FunnelBreakdownRow, FunnelResult, FunnelStepResult, FunnelTrendRow } from './result.js';
 import { periodStart } from './time-zone.js';
 import { referenceSessionize, type RefEvent } from '../sessions/reference-sessionize.js';
@@ -51,36 +52,18 @@ function uuidOrderKey(id: string): string {
   return hex.slice(16) + hex.slice(0, 16);
 }
 
+/** The value a filter reads (undefined when unset: a missing key, an empty column), tested by the shared predicate. */
 function filterPasses(f: PlanFilter, e: ReferenceEvent | null, person: Readonly<Record<string, string>> | undefined): boolean {
-  let present: boolean;
-  let text: string;
+  let v: string | undefined;
   if (f.source === 'person') {
-    present = person !== undefined && Object.hasOwn(person, f.property);
-    text = present ? (person?.[f.property] ?? '') : '';
+    v = person !== undefined && Object.hasOwn(person, f.property) ? person[f.property] : undefined;
   } else if (f.source === 'column') {
-    text = e?.columns[f.property as EventColumn] ?? '';
-    present = text !== '';
+    const text = e?.columns[f.property as EventColumn] ?? '';
+    v = text === '' ? undefined : text;
   } else {
-    present = e !== null && Object.hasOwn(e.properties, f.property);
-    text = present ? (e?.properties[f.property] ?? '') : '';
+    v = e !== null && Object.hasOwn(e.properties, f.property) ? e.properties[f.property] : undefined;
   }
-  const number = new RegExp(NUMBER_TEXT).test(text) ? Number(text) : null;
-  const v = f.value;
-  switch (f.op) {
-    case 'eq': return text === v;
-    case 'neq': return text !== v;
-    case 'contains': return text.includes(String(v));
-    case 'not_contains': return !text.includes(String(v));
-    case 'regex': return new RegExp(String(v), 'u').test(text);
-    case 'gt': return number !== null && number > Number(v);
-    case 'gte': return number !== null && number >= Number(v);
-    case 'lt': return number !== null && number < Number(v);
-    case 'lte': return number !== null && number <= Number(v);
-    case 'is_set': return present;
-    case 'is_not_set': return !present;
-    case 'in': return (v as readonly string[]).includes(text);
-    case 'not_in': return !(v as readonly string[]).includes(text);
-  }
+  return valueMatches(f, v);
 }
 
 function matches(m: PlanMatcher, e: ReferenceEvent, person: Readonly<Record<string, string>> | undefined): boolean {

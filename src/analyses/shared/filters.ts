@@ -1,13 +1,17 @@
 /**
- * Property filters shared by trends, retention and paths: the schema, the SQL compiler and the
- * reference predicate, side by side so their semantics cannot drift apart.
+ * Property filters of every analysis: the schema trends, retention and paths use, the one SQL
+ * compiler (`filterSql`) and the one reference predicate (`valueMatches`), side by side so their
+ * semantics cannot drift apart. The funnel validates its own definition shape but compiles and
+ * checks its filters with these two functions. The semantics are written down in
+ * docs/definitions.md ("Filters").
  *
  * A filter reads one value: an event property (`source: 'event'`, the default), a person property
- * (`'person'`, its latest value) or a typed column from a fixed whitelist (`'column'`). A value is
- * *set* when the event property key exists, the person has the property, or the column is not
- * empty. Then:
+ * (`'person'`, its latest value, resolved through aliases) or a typed column from a fixed
+ * whitelist (`'column'`). A value is *set* when the event property key exists, the person has the
+ * property, or the column is not empty. Then:
  * - eq, contains (substring, case-sensitive), regex (RE2 syntax, unanchored, `.` matches newlines),
  *   in, gt/gte/lt/lte (numbers as in `numeric.ts`; a non-number never matches): set and matching;
+ *   so a missing key is not equal to "" and matches no pattern, not even `^$`;
  * - neq, not_contains, not_in: the negation of eq, contains, in, so unset values pass;
  * - is_set / is_not_set: whether the value is set.
  */
@@ -16,7 +20,7 @@ import { personProperty } from '../event-source.js';
 import { COLUMN_NAMES, columnIdentifier, isColumnName } from './columns.js';
 import type { RefEvent, RefLog } from './reference-log.js';
 import { numericSql, numericValue } from './numeric.js';
-import type { SqlParams } from './sql-params.js';
+import type { Binder, SqlParams } from './sql-params.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 const source = z.enum(['event', 'person', 'column']).default('event');
@@ -73,31 +77,69 @@ export interface CompiledFilters {
   readonly personWhere: string;
 }
 
-const NEGATED: ReadonlySet<Filter['op']> = new Set(['neq', 'not_contains', 'not_in', 'is_not_set']);
+
+/** The operators, and the ones that are the negation of another (neq → eq, not_in → in, ...). */
+export type FilterOp = Filter['op'];
+const NEGATED: ReadonlySet<FilterOp> = new Set(['neq', 'not_contains', 'not_in', 'is_not_set']);
+
+/**
+ * What the compiler and the reference predicate need of a filter: its operator and its value
+ * (text for eq/neq/contains/not_contains/regex, a number for gt/gte/lt/lte, a list of texts for
+ * in/not_in, none for is_set/is_not_set). The shared schema's `Filter` is one; the funnel's
+ * normalised filters are another.
+ */
+export interface FilterTest {
+  readonly op: FilterOp;
+  readonly value?: string | number | readonly string[] | null | undefined;
+}
+
+function textOf(f: FilterTest): string {
+  if (typeof f.value !== 'string') throw new Error(`${f.op} needs a text value`);
+  return f.value;
+}
+
+function numberOf(f: FilterTest): number {
+  if (typeof f.value !== 'number' || !Number.isFinite(f.value)) throw new Error(`${f.op} needs a finite number`);
+  return f.value;
+}
+
+function listOf(f: FilterTest): readonly string[] {
+  if (!Array.isArray(f.value)) throw new Error(`${f.op} needs a list of values`);
+  return f.value as readonly string[];
+}
+
+/**
+ * How a compiler reads the value a filter tests: `text`, a String expression (its value when
+ * set, anything when not), and `present`, a boolean expression saying whether it is set.
+ */
+export interface ValueAccess {
+  readonly text: string;
+  readonly present: string;
+}
 
 /**
  * The condition of a filter's positive form (neq → eq, not_in → in, ...) on a String expression;
  * presence is added by the caller.
  */
-function positiveSql(f: Filter, value: string, params: SqlParams): string {
+function positiveSql(f: FilterTest, value: string, params: Binder): string {
   switch (f.op) {
     case 'eq':
     case 'neq':
-      return `${value} = ${params.bind('String', f.value)}`;
+      return `${value} = ${params.bind('String', textOf(f))}`;
     case 'contains':
     case 'not_contains':
-      return `position(${value}, ${params.bind('String', f.value)}) > 0`;
+      return `position(${value}, ${params.bind('String', textOf(f))}) > 0`;
     case 'regex':
-      return `match(${value}, ${params.bind('String', f.value)})`;
+      return `match(${value}, ${params.bind('String', textOf(f))})`;
     case 'in':
     case 'not_in':
-      return `has(${params.bind('Array(String)', f.value)}, ${value})`;
+      return `has(${params.bind('Array(String)', [...listOf(f)])}, ${value})`;
     case 'gt':
     case 'gte':
     case 'lt':
     case 'lte': {
       const cmp = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[f.op];
-      return `coalesce(${numericSql(params, value)} ${cmp} ${params.bind('Float64', f.value)}, false)`;
+      return `coalesce(${numericSql(params, value)} ${cmp} ${params.bind('Float64', numberOf(f))}, false)`;
     }
     case 'is_set':
     case 'is_not_set':
@@ -105,25 +147,34 @@ function positiveSql(f: Filter, value: string, params: SqlParams): string {
   }
 }
 
-function compileOne(f: Filter, params: SqlParams, database: string): { where: string; person: boolean } {
+/**
+ * The one filter compiler: a boolean SQL condition for filter `f` on the value `access` reads.
+ * A positive operator holds when the value is set and matches; a negated one is its negation, so
+ * unset values pass it (docs/definitions.md, "Filters").
+ */
+export function filterSql(f: FilterTest, access: ValueAccess, params: Binder): string {
   const not = NEGATED.has(f.op) ? 'NOT ' : '';
+  return `${not}(${access.present} AND ${positiveSql(f, access.text, params)})`;
+}
+
+function compileOne(f: Filter, params: SqlParams, database: string): { where: string; person: boolean } {
   if (f.source === 'person') {
+    // Person properties are read through the alias-resolved latest value: a person is in the
+    // subquery exactly when the property is set and its positive form matches.
+    const not = NEGATED.has(f.op) ? 'NOT ' : '';
     const key = params.bindName(f.property);
     const cond = positiveSql(f, 'value', params);
     return { where: `person_id ${not}IN (SELECT person_id FROM ${personProperty(database, key)} WHERE ${cond})`, person: true };
   }
-  let present: string;
-  let value: string;
+  let access: ValueAccess;
   if (f.source === 'column') {
     const column = columnIdentifier(f.property);
-    present = `${column} != ''`;
-    value = column;
+    access = { text: column, present: `${column} != ''` };
   } else {
     const key = params.bind('String', f.property);
-    present = `mapContains(properties, ${key})`;
-    value = `properties[${key}]`;
+    access = { text: `properties[${key}]`, present: `mapContains(properties, ${key})` };
   }
-  return { where: `${not}(${present} AND ${positiveSql(f, value, params)})`, person: false };
+  return { where: filterSql(f, access, params), person: false };
 }
 
 export function compileFilters(filters: readonly Filter[], params: SqlParams, database: string): CompiledFilters {
@@ -152,37 +203,46 @@ export function filterValue(
   return e.properties.get(property);
 }
 
-/** Reference predicate: does the event pass the filter. */
-export function filterMatches(f: Filter, e: RefEvent, log: RefLog): boolean {
-  const v = filterValue(f.source, f.property, e, log);
+/**
+ * The one reference predicate: does a value (undefined when unset) pass the filter. Regexes run
+ * with `s` because the engine's match() lets `.` match a newline (checked on chDB: match('x\ny',
+ * 'x.y') = 1); `u` reads the pattern by code point, as RE2 reads UTF-8.
+ */
+export function valueMatches(f: FilterTest, v: string | undefined): boolean {
   switch (f.op) {
     case 'eq':
-      return v !== undefined && v === f.value;
+      return v !== undefined && v === textOf(f);
     case 'neq':
-      return !(v !== undefined && v === f.value);
+      return !(v !== undefined && v === textOf(f));
     case 'contains':
-      return v !== undefined && v.includes(f.value);
+      return v !== undefined && v.includes(textOf(f));
     case 'not_contains':
-      return !(v !== undefined && v.includes(f.value));
+      return !(v !== undefined && v.includes(textOf(f)));
     case 'regex':
-      return v !== undefined && new RegExp(f.value, 'us').test(v);
+      return v !== undefined && new RegExp(textOf(f), 'us').test(v);
     case 'in':
-      return v !== undefined && f.value.includes(v);
+      return v !== undefined && listOf(f).includes(v);
     case 'not_in':
-      return !(v !== undefined && f.value.includes(v));
+      return !(v !== undefined && listOf(f).includes(v));
     case 'gt':
     case 'gte':
     case 'lt':
     case 'lte': {
       const n = numericValue(v);
       if (n === undefined) return false;
-      return f.op === 'gt' ? n > f.value : f.op === 'gte' ? n >= f.value : f.op === 'lt' ? n < f.value : n <= f.value;
+      const x = numberOf(f);
+      return f.op === 'gt' ? n > x : f.op === 'gte' ? n >= x : f.op === 'lt' ? n < x : n <= x;
     }
     case 'is_set':
       return v !== undefined;
     case 'is_not_set':
       return v === undefined;
   }
+}
+
+/** Reference predicate: does the event pass the filter. */
+export function filterMatches(f: Filter, e: RefEvent, log: RefLog): boolean {
+  return valueMatches(f, filterValue(f.source, f.property, e, log));
 }
 
 export function allFiltersMatch(filters: readonly Filter[], e: RefEvent, log: RefLog): boolean {

@@ -41,7 +41,7 @@ function personIds(n: number): string[] {
 /** Numbers whose float sums are exact in any order, numbers that are not, and hostile text. */
 export const VALUES = [
   '1', '2', '-3', '0.5', '0.25', '-0', '12.75', '1e1', '1E-2', '1e3', '100',
-  ' 5', '0x10', '01', '+1', 'inf', 'nan', '1_000', '',
+  ' 5', '0x10', '01', '+1', 'inf', 'nan', '1_000', '', '1e400', '.5',
   'pro', 'free', "o'neil", '\\', '"', 'ü', 'Ω', '😀', '\uE000', '\uFFFD', 'a\nb',
 ] as const;
 

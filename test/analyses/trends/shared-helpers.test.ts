@@ -57,9 +57,9 @@ test('the previous period moves back by the number of buckets; month days are cl
   assert.deepEqual([iso(clamped.fromMs), iso(clamped.toMs)], ['2024-02-29T12:00:00.000Z', '2024-02-29T18:00:00.000Z']);
 });
 
-test('numbers are JSON numbers that fit a float', () => {
-  assert.deepEqual(['1', '-2.5', '1e3', '0', '-0'].map(numericValue), [1, -2.5, 1000, 0, -0]);
-  assert.deepEqual([' 5', '0x10', '01', '+1', 'inf', 'NaN', '1_000', '', '1e400', '.5'].map(numericValue), Array(10).fill(undefined));
+test('numbers are decimal texts (leading zeros allowed) that fit a float', () => {
+  assert.deepEqual(['1', '-2.5', '1e3', '0', '-0', '01', '007.50', '-01', '0e999'].map(numericValue), [1, -2.5, 1000, 0, -0, 1, 7.5, -1, 0]);
+  assert.deepEqual([' 5', '0x10', '+1', 'inf', 'NaN', '1_000', '', '1e400', '.5', '5.', '1,5', '1e'].map(numericValue), Array(12).fill(undefined));
 });
 
 test('strings order by code point (= UTF-8 bytes), arrays element-wise with prefixes first', () => {
