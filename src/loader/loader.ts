@@ -311,6 +311,9 @@ export class Loader {
         refusedRows.add(r);
         refusals.push(refusal(r, 'events', reason));
       }
+      // Counted as soon as they are stored: if a later step of this range fails, the retry finds
+      // these rows stored and does not count them again.
+      this.eventsLoaded += rowsOfGroup.length - refused.length;
     }
     // A refused event's identity facts are not applied: they stand or fall with the event.
     // Identity facts and id index rows are inserted again on a retry: a second copy of one is
@@ -352,7 +355,6 @@ export class Loader {
     this.refusedLoaded += newRefusals.length;
     this.checkpoint = { position: to, pending: null };
     await writeCheckpoint(this.options.checkpointPath, this.checkpoint);
-    this.eventsLoaded += missing.length - refusedRows.size;
     this.rejectedLoaded += rejects.length;
     this.lastLoadAt = this.now();
     await this.log.deleteBefore(to);

@@ -158,6 +158,23 @@ test('a full disk isolates nothing: the range waits, status says transient, and 
   });
 });
 
+test('a range that fails after its events are stored counts each event loaded once', async () => {
+  await withLog(async (log, dir) => {
+    const a = nextProject('late-failure');
+    await log.append(encodeRecord({ v: 1, events: [event(a, 1), event(a, 2), event(a, 3)], rejected: [] }));
+    let failures = 1;
+    const flaky = faulty(store, 'event_ids', 'Code: 241. DB::Exception: Memory limit (total) exceeded. (MEMORY_LIMIT_EXCEEDED)', () => failures-- > 0);
+    const loader = new Loader(log, flaky, { checkpointPath: join(dir, 'loader.json'), flushIntervalMs: 10, flushMaxEvents: 1000 });
+    await loader.recover();
+    assert.equal(await loader.catchUp(), false);
+    assert.equal(await eventsOf(a), 3, 'the events went in before the id index failed');
+    assert.equal(await loader.catchUp(), true);
+    assert.equal(await eventsOf(a), 3);
+    assert.equal(loader.stats().eventsLoaded, 3);
+    assert.equal(loader.stats().lastError, null);
+  });
+});
+
 test('an unclassified engine error isolates rows only after repeated failures', async () => {
   await withLog(async (log, dir) => {
     const a = nextProject('unknown');
