@@ -34,7 +34,7 @@ export function resolvedEvents(database: string, projectId: string, extraWhere =
   const sql = `(
     SELECT e.* REPLACE (if(a.person_id != '', a.person_id, e.person_id) AS person_id)
     FROM ${database}.events AS e
-    LEFT ANY JOIN ${aliasMap(database)} AS a ON a.distinct_id = e.person_id
+    LEFT ANY JOIN ${aliasMapSql(database)} AS a ON a.distinct_id = e.person_id
     WHERE e.project_id = {project:String}${where}
   )`;
   return { sql, params: { project: projectId } };
@@ -53,7 +53,7 @@ export async function projectHasAliases(store: Pick<Store, 'query'>, database: s
 export function resolveIdsSql(database: string, ids: string): string {
   return `SELECT t.*, if(a.person_id != '', a.person_id, t.id) AS person_id
     FROM (${ids}) AS t
-    LEFT ANY JOIN ${aliasMap(database)} AS a ON a.distinct_id = t.id`;
+    LEFT ANY JOIN ${aliasMapSql(database)} AS a ON a.distinct_id = t.id`;
 }
 
 /**
@@ -63,11 +63,11 @@ export function resolveIdsSql(database: string, ids: string): string {
 export function idsOfPersonsSql(database: string, persons: string): string {
   return `SELECT person_id AS id FROM (${persons})
     UNION ALL
-    SELECT distinct_id AS id FROM ${aliasMap(database)} WHERE person_id IN (SELECT person_id FROM (${persons}))`;
+    SELECT distinct_id AS id FROM ${aliasMapSql(database)} WHERE person_id IN (SELECT person_id FROM (${persons}))`;
 }
 
 /** (distinct_id, person_id): the latest link of each aliased distinct id. */
-function aliasMap(database: string): string {
+export function aliasMapSql(database: string): string {
   return `(
       SELECT distinct_id, argMax(person_id, updated_at) AS person_id
       FROM ${database}.person_aliases
@@ -85,7 +85,7 @@ export function personProperty(database: string, keyParam: string): string {
   return `(
     SELECT if(a.person_id != '', a.person_id, pp.person_id) AS person_id, argMax(pp.value, pp.updated_at) AS value
     FROM ${database}.person_properties AS pp
-    LEFT ANY JOIN ${aliasMap(database)} AS a ON a.distinct_id = pp.person_id
+    LEFT ANY JOIN ${aliasMapSql(database)} AS a ON a.distinct_id = pp.person_id
     WHERE pp.project_id = {project:String} AND pp.key = {${keyParam}:String}
     GROUP BY person_id
   )`;
@@ -104,7 +104,7 @@ export function personPropertiesSql(database: string, idsParam: string): string 
     FROM (
       SELECT if(a.person_id != '', a.person_id, pp.person_id) AS resolved_id, pp.key AS key, pp.value AS value, pp.updated_at AS updated_at
       FROM ${database}.person_properties AS pp
-      LEFT ANY JOIN ${aliasMap(database)} AS a ON a.distinct_id = pp.person_id
+      LEFT ANY JOIN ${aliasMapSql(database)} AS a ON a.distinct_id = pp.person_id
       WHERE pp.project_id = {project:String} AND pp.person_id IN (SELECT id FROM (${stored}))
     )
     WHERE resolved_id IN ${ids}

@@ -4,12 +4,18 @@
  * `{db}` stands for the configured database identifier (never user input).
  */
 import type { Store } from './store.js';
+import { TIMELINE_STATEMENTS, backfillTimeline } from './timeline-schema.js';
 
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly statements: readonly string[];
+  /** Work after the statements that is too long for one statement (a backfill); must resume. */
+  readonly run?: (store: Store, progress: MigrationProgress) => Promise<void>;
 }
+
+/** Told how far a long migration step is, for a progress bar. */
+export type MigrationProgress = (step: string, done: number, total: number) => void;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -382,12 +388,18 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT project_id, report_id FROM {db}.reports WHERE analysis = 'trends')`,
     ],
   },
+  {
+    version: 8,
+    name: 'person timeline: events in person order, narrow columns',
+    statements: TIMELINE_STATEMENTS,
+    run: backfillTimeline,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Applies every migration newer than the database's recorded version. Returns the versions applied. */
-export async function migrate(store: Store, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+export async function migrate(store: Store, migrations: readonly Migration[] = MIGRATIONS, progress: MigrationProgress = () => {}): Promise<number[]> {
   const db = store.database;
   await store.exec(
     `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (
@@ -400,6 +412,9 @@ export async function migrate(store: Store, migrations: readonly Migration[] = M
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (m.version <= current) continue;
     for (const statement of m.statements) await store.exec(statement.replaceAll('{db}', db));
+    // Recorded only once the run has finished: a crash in it runs the migration again, so both
+    // its statements and its run are written to be repeated.
+    await m.run?.(store, progress);
     await store.exec(`INSERT INTO ${db}.schema_migrations (version, name) VALUES ({v:UInt32}, {n:String})`, {
       v: m.version,
       n: m.name,

@@ -6,7 +6,8 @@
 import type { QueryParams } from '../../store/store.js';
 import { ParamBag } from './filter-sql.js';
 import type { FunnelPlan } from './funnel-plan.js';
-import { personStageSql } from './person-stage-sql.js';
+import { personStageSql, timelineServes, type FunnelSource } from './person-stage-sql.js';
+import { IN_ORDER_SETTINGS } from '../person-timeline.js';
 
 export interface CompiledQuery {
   readonly sql: string;
@@ -42,11 +43,26 @@ function periodExpr(plan: FunnelPlan, p: ParamBag): string {
 export interface CompileOptions {
   /** false when the project has no alias links: the event source then skips resolving them. */
   readonly aliases?: boolean;
+  /**
+   * Force a source; by default the person timeline when it carries every column the plan reads
+   * (person-stage-sql.ts timelineServes), else `events`. `events` is the benchmark's old path.
+   */
+  readonly source?: FunnelSource;
+}
+
+function sourceOf(plan: FunnelPlan, options: CompileOptions): FunnelSource {
+  return options.source ?? (timelineServes(plan) ? 'timeline' : 'events');
+}
+
+/** The timeline path groups a prefix of its sort key: that GROUP BY streams with this setting. */
+function settingsOf(source: FunnelSource): string {
+  return source === 'timeline' ? `\n  ${IN_ORDER_SETTINGS}` : '';
 }
 
 export function compileFunnel(plan: FunnelPlan, database: string, projectId: string, options: CompileOptions = {}): CompiledQuery {
   const p = new ParamBag({ project: projectId });
-  const persons = personStageSql(plan, database, projectId, p, options.aliases ?? true);
+  const from = sourceOf(plan, options);
+  const persons = personStageSql(plan, database, projectId, p, options.aliases ?? true, from);
   const n = plan.steps.length;
   const bd = plan.breakdown;
 
@@ -96,7 +112,7 @@ export function compileFunnel(plan: FunnelPlan, database: string, projectId: str
     FROM (${single ? perPerson : source})
     ${single ? '' : 'GROUP BY set_id, key'}
   )
-  ORDER BY set_id, entered DESC, key`;
+  ORDER BY set_id, entered DESC, key${settingsOf(from)}`;
   return { sql, params: p.params };
 }
 
@@ -121,7 +137,8 @@ export function compilePersons(
   options: CompileOptions = {},
 ): { page: CompiledQuery; count: CompiledQuery } {
   const p = new ParamBag({ project: projectId });
-  const persons = personStageSql(plan, database, projectId, p, options.aliases ?? true);
+  const from = sourceOf(plan, options);
+  const persons = personStageSql(plan, database, projectId, p, options.aliases ?? true, from);
   const step = p.bind('UInt8', o.step);
   const where = [o.status === 'converted' ? `level >= ${step}` : `level = ${step} - 1`, 'level >= 1'];
   if (o.breakdownValue !== undefined) where.push(`value = ${p.bind('String', o.breakdownValue)}`);
@@ -131,7 +148,7 @@ export function compilePersons(
       toUInt32(count() OVER ()) AS total
     FROM (${filtered})
     ORDER BY person_id, entry_ms
-    LIMIT ${p.bind('UInt32', o.limit)} OFFSET ${p.bind('UInt32', o.offset)}`;
-  const count = `SELECT toUInt32(count()) AS total FROM (${filtered})`;
+    LIMIT ${p.bind('UInt32', o.limit)} OFFSET ${p.bind('UInt32', o.offset)}${settingsOf(from)}`;
+  const count = `SELECT toUInt32(count()) AS total FROM (${filtered})${settingsOf(from)}`;
   return { page: { sql: page, params: p.params }, count: { sql: count, params: p.params } };
 }

@@ -14,6 +14,7 @@
  * a fraction of the 256-bit ones the id needs.
  */
 import { personProperty, resolvedEvents } from '../event-source.js';
+import { groupedByPerson, timelineCarries, timelineSources } from '../person-timeline.js';
 import { timeRangeSql } from '../shared/sql-params.js';
 import { attemptLayers } from './attempt-sql.js';
 import { runStartsSql, sessionStartsSql } from '../sessions/sessionize-sql.js';
@@ -46,7 +47,7 @@ function keyLayout(plan: FunnelPlan): KeyLayout {
 class PersonJoins {
   private readonly keys: string[] = [];
 
-  constructor(private readonly p: ParamBag) {}
+  constructor(private readonly p: ParamBag, private readonly byHash: boolean) {}
 
   access(property: string): PropertyAccess {
     let i = this.keys.indexOf(property);
@@ -61,7 +62,10 @@ class PersonJoins {
     return this.keys
       .map((key, i) => {
         const param = this.p.bindName(key);
-        return `LEFT JOIN (SELECT person_id, value, toUInt8(1) AS present FROM ${personProperty(database, param)}) AS pp${i} ON pp${i}.person_id = g.person_id`;
+        // On the timeline persons are grouped by the hash of their id (the timeline's sort key).
+        return this.byHash
+          ? `LEFT JOIN (SELECT cityHash64(person_id) AS person, value, toUInt8(1) AS present FROM ${personProperty(database, param)}) AS pp${i} ON pp${i}.person = g.person`
+          : `LEFT JOIN (SELECT person_id, value, toUInt8(1) AS present FROM ${personProperty(database, param)}) AS pp${i} ON pp${i}.person_id = g.person_id`;
       })
       .join('\n');
   }
@@ -79,25 +83,49 @@ function personCondition(filters: readonly PlanFilter[], joins: PersonJoins, p: 
 
 const bit = (cond: string, k: number): string => `bitShiftLeft(toUInt64(${cond}), ${k})`;
 
+/**
+ * Whether the person timeline holds every column the plan reads: typed columns it carries and
+ * person properties. Event properties and long texts (page_url, ...) are only in `events`.
+ */
+export function timelineServes(plan: FunnelPlan): boolean {
+  const filters = [...plan.eventFilters, ...[...plan.steps, ...plan.exclusions].flatMap((m) => m.eventFilters)];
+  const reads = (source: string, property: string) => source === 'person' || (source === 'column' && timelineCarries(property));
+  return filters.every((f) => reads(f.source, f.property)) && (plan.breakdown === null || reads(plan.breakdown.type, plan.breakdown.property));
+}
+
+/** [fromMs, toMs) on an epoch-ms column; null = unbounded. */
+function msRangeSql(p: ParamBag, fromMs: number | null, toMs: number | null, column: string): string {
+  return allOf([
+    ...(fromMs === null ? [] : [`${column} >= ${p.bind('Int64', fromMs)}`]),
+    ...(toMs === null ? [] : [`${column} < ${p.bind('Int64', toMs)}`]),
+  ]);
+}
+
+/** Where the per-person rows come from: the person timeline, or `events` grouped by hashing. */
+export type FunnelSource = 'timeline' | 'events';
+
 /** The per-person subquery; binds `{project:String}` (put it in the bag) and its own `fN` parameters. */
-export function personStageSql(plan: FunnelPlan, database: string, projectId: string, p: ParamBag, aliases = true): string {
-  const joins = new PersonJoins(p);
+export function personStageSql(plan: FunnelPlan, database: string, projectId: string, p: ParamBag, aliases = true, from: FunnelSource = 'events'): string {
+  const onTimeline = from === 'timeline';
+  const joins = new PersonJoins(p, onTimeline);
   const nonStrict = plan.mode !== 'strict';
+  const timeMs = onTimeline ? 't' : 'toUnixTimestamp64Milli(timestamp)';
 
   // Events the funnel can see: the scan covers [from, to + window) because a step can follow an
   // attempt that started just before `to`.
-  const scope = [`e.type IN (${FUNNEL_EVENT_TYPES.map((t) => `'${t}'`).join(', ')})`];
+  const t = onTimeline ? 'tl' : 'e';
+  const scope = [`${t}.type IN (${FUNNEL_EVENT_TYPES.map((x) => `'${x}'`).join(', ')})`];
   const sessions = plan.sessions;
   // By session, every activity event counts for where sessions begin and end, back to the lookback.
   const lowest = plan.fromMs === null ? null : plan.fromMs - (sessions?.lookbackMs ?? 0);
-  scope.push(timeRangeSql(p, lowest, plan.toMs === null ? null : plan.toMs + plan.windowMs, 'e.timestamp'));
+  const highest = plan.toMs === null ? null : plan.toMs + plan.windowMs;
+  scope.push(onTimeline ? msRangeSql(p, lowest, highest, 'tl.t') : timeRangeSql(p, lowest, highest, 'e.timestamp'));
   if (nonStrict && sessions === null) {
     // Strict mode needs every event (any of them can break a sequence); the others only need
     // events that can fill a step or trigger an exclusion.
     const names = new Set([...plan.steps, ...plan.exclusions].flatMap((m) => m.names));
-    scope.push(`e.event IN ${p.bind('Array(String)', [...names])}`);
+    scope.push(`${t}.event IN ${p.bind('Array(String)', [...names])}`);
   }
-  const source = resolvedEvents(database, projectId, scope.join(' AND '), { aliases });
   const layout = keyLayout(plan);
 
   const flags = [
@@ -109,17 +137,18 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   const eventValue = bd && bd.type !== 'person' ? eventAccess({ source: bd.type, property: bd.property }, p).text : null;
 
   const key = layout.narrow
-    ? `bitOr(bitShiftLeft(toUInt64(toUnixTimestamp64Milli(timestamp) + ${EPOCH_1900}), ${NARROW_FLAG_BITS}), ${flags} AS flags)`
-    : `bitOr(bitOr(bitShiftLeft(toUInt256(toUInt64(toUnixTimestamp64Milli(timestamp) + ${BIAS})), 192),
+    ? `bitOr(bitShiftLeft(toUInt64(${timeMs} + ${EPOCH_1900}), ${NARROW_FLAG_BITS}), ${flags} AS flags)`
+    : `bitOr(bitOr(bitShiftLeft(toUInt256(toUInt64(${timeMs} + ${BIAS})), 192),
                   bitShiftLeft(toUInt256(${flags} AS flags), 128)),
             toUInt256(reinterpretAsUInt128(event_id)))`;
   const visible = allOf([...globals, ...(nonStrict ? ['flags != 0'] : [])]);
-  const events = sessions
-    ? `SELECT person_id, toUnixTimestamp64Milli(timestamp) AS t, ${key} AS k${eventValue ? `, ${eventValue} AS bv` : ''},
-        toUInt8(${allOf([visible, ...(plan.fromMs === null ? [] : [`t >= ${p.bind('Int64', plan.fromMs)}`])])}) AS vis
-      FROM ${source.sql}`
-    : `SELECT person_id, ${key} AS k${eventValue ? `,\n      ${eventValue} AS bv` : ''}
-    FROM ${source.sql}
+  const who = onTimeline ? 'person, person_id' : 'person_id';
+  const events = (source: string) => sessions
+    ? `SELECT ${who}, ${timeMs} AS ms, ${key} AS k${eventValue ? `, ${eventValue} AS bv` : ''},
+        toUInt8(${allOf([visible, ...(plan.fromMs === null ? [] : [`ms >= ${p.bind('Int64', plan.fromMs)}`])])}) AS vis
+      FROM ${source}`
+    : `SELECT ${who}, ${key} AS k${eventValue ? `,\n      ${eventValue} AS bv` : ''}
+    FROM ${source}
     WHERE ${visible}`;
 
   // Person-level parts of step and exclusion filters: one mask per person clears the flags of
@@ -141,14 +170,25 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   const personWhere = personCondition(plan.personFilters, joins, p);
   const personValue = bd?.type === 'person' ? joins.access(bd.property).text : `''`;
 
-  const grouped = sessions
-    ? sessionUnitsSql(sessions, events, eventValue !== null, plan.timezone, p)
-    : `SELECT person_id, groupArray(k) AS ks${eventValue ? ', groupArray(bv) AS bvs' : ''}
-    FROM (${events})
+  const perPersonArrays = `groupArray(k) AS ks${eventValue ? ', groupArray(bv) AS bvs' : ''}`;
+  let grouped: string;
+  if (onTimeline) {
+    const sources = timelineSources(database, scope.join(' AND '), aliases);
+    grouped = sessions
+      ? groupedByPerson(sources, events, `person, any(person_id) AS person_id, arraySort(groupArray(tuple(${sessionFields(sessions, eventValue !== null, plan.timezone, p).join(', ')}))) AS ev`)
+      : groupedByPerson(sources, events, `person, any(person_id) AS person_id, ${perPersonArrays}`);
+    if (sessions) grouped = sessionUnitsSql(sessions, grouped, eventValue !== null, 'person, person_id', p);
+  } else {
+    const source = resolvedEvents(database, projectId, scope.join(' AND '), { aliases }).sql;
+    grouped = sessions
+      ? sessionUnitsSql(sessions, `SELECT person_id, arraySort(groupArray(tuple(${sessionFields(sessions, eventValue !== null, plan.timezone, p).join(', ')}))) AS ev FROM (${events(source)}) GROUP BY person_id`, eventValue !== null, 'person_id', p)
+      : `SELECT person_id, ${perPersonArrays}
+    FROM (${events(source)})
     GROUP BY person_id`;
+  }
 
   const masked = keyMask ? `arrayMap(x -> bitAnd(x, mask), g.ks)` : 'g.ks';
-  const perPerson = `SELECT g.person_id AS person_id, ${keyMask ? `${keyMask} AS mask, ` : ''}${
+  const perPerson = `SELECT ${onTimeline ? 'g.person AS person, ' : ''}g.person_id AS person_id, ${keyMask ? `${keyMask} AS mask, ` : ''}${
     eventValue ? `arraySort((v, x) -> x, g.bvs, ${masked}) AS bvs, ` : ''
   }arraySort(${masked}) AS ks, ${personValue} AS pvalue
     FROM (${grouped}) AS g
@@ -175,27 +215,32 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   return `SELECT person_id, level, entry, reach, ${valueExpr} AS value FROM (${sql})`;
 }
 
+function sessionFields(rules: NonNullable<FunnelPlan['sessions']>, withValue: boolean, timezone: string, p: ParamBag): string[] {
+  return ['ms', 'k', 'vis', ...(withValue ? ['bv'] : []), ...(rules.splitAtMidnight ? [`toUInt32(toDate(fromUnixTimestamp64Milli(ms), ${p.bind('String', timezone)}))`] : [])];
+}
+
 /**
  * By session: each person's events (all activity, with `vis` marking those the funnel sees) are
  * cut into sessions by the sessions analysis' rules (sessionize-sql.ts: a gap over the timeout or
  * a new local date starts a run; runs are cut into windows of the maximum length), and every
  * session becomes a row of its own with the keys of its visible events. Events in the same
  * millisecond always share a session under these rules, so the order of ties does not matter here.
+ * `grouped` has one row per person: the columns `who` and `ev`, the sorted tuples of sessionFields.
  */
-function sessionUnitsSql(rules: NonNullable<FunnelPlan['sessions']>, events: string, withValue: boolean, timezone: string, p: ParamBag): string {
-  const fields = ['t', 'k', 'vis', ...(withValue ? ['bv'] : []), ...(rules.splitAtMidnight ? [`toUInt32(toDate(fromUnixTimestamp64Milli(t), ${p.bind('String', timezone)}))`] : [])];
+function sessionUnitsSql(rules: NonNullable<FunnelPlan['sessions']>, grouped: string, withValue: boolean, who: string, p: ParamBag): string {
+  const fields = ['ms', 'k', 'vis', ...(withValue ? ['bv'] : []), ...(rules.splitAtMidnight ? ['day'] : [])];
   const at = (name: string) => fields.indexOf(name) + 1;
   const pick = (field: number) => `arrayMap(e -> e.${field}, arrayFilter(e -> e.${at('vis')} = 1, x))`;
-  return `SELECT person_id, u.1 AS ks${withValue ? ', u.2 AS bvs' : ''}
+  return `SELECT ${who}, u.1 AS ks${withValue ? ', u.2 AS bvs' : ''}
     FROM (
-      SELECT person_id,
+      SELECT ${who},
         arrayJoin(arrayMap(x -> tuple(${pick(at('k'))}${withValue ? `, ${pick(at('bv'))}` : ''}), arraySplit((e, b) -> b, ev, b_sess))) AS u
       FROM (
-        SELECT person_id, ev, arrayMap(e -> e.1, ev) AS ts, arrayEnumerate(ts) AS ix,
+        SELECT ${who}, ev, arrayMap(e -> e.1, ev) AS ts, arrayEnumerate(ts) AS ix,
           ${rules.splitAtMidnight ? `arrayMap(e -> e.${fields.length}, ev) AS day_num,` : ''}
           ${runStartsSql(p.bind('Int64', rules.timeoutMs), rules.splitAtMidnight)} AS b_run,
           ${sessionStartsSql('b_run', p.bind('Int64', rules.maxLengthMs))} AS b_sess
-        FROM (SELECT person_id, arraySort(groupArray(tuple(${fields.join(', ')}))) AS ev FROM (${events}) GROUP BY person_id)
+        FROM (${grouped})
       )
     )
     WHERE notEmpty(ks)`;

@@ -5,7 +5,7 @@
 import type { AnalysisContext } from '../analysis.js';
 import { personPropertiesSql, projectHasAliases } from '../event-source.js';
 import type { FunnelDefinition } from './definition.js';
-import { compilePersons } from './funnel-compiler.js';
+import { compilePersons, type CompileOptions } from './funnel-compiler.js';
 import { planFunnel } from './funnel-plan.js';
 
 export interface PersonsAtStepOptions {
@@ -60,6 +60,7 @@ export async function personsAtStep(
   ctx: AnalysisContext,
   definition: FunnelDefinition,
   options: PersonsAtStepOptions,
+  compile: Pick<CompileOptions, 'source'> = {},
 ): Promise<PersonsAtStepResult> {
   const issues = personsOptionIssues(definition, options);
   if (issues.length > 0) throw new RangeError(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
@@ -76,7 +77,7 @@ export async function personsAtStep(
       offset: options.offset ?? 0,
       breakdownValue: options.breakdownValue,
     },
-    { aliases },
+    { aliases, ...compile },
   );
   const rows = await ctx.store.query<PageRow>(q.page.sql, q.page.params);
   let total = Number(rows[0]?.total ?? 0);

@@ -4,7 +4,7 @@
 import type { AnalysisContext } from '../analysis.js';
 import { projectHasAliases } from '../event-source.js';
 import type { FunnelDefinition } from './definition.js';
-import { SET_OTHER, SET_PERIOD, SET_TOTAL, SET_VALUE, compileFunnel, type StatsRow } from './funnel-compiler.js';
+import { SET_OTHER, SET_PERIOD, SET_TOTAL, SET_VALUE, compileFunnel, type CompileOptions, type StatsRow } from './funnel-compiler.js';
 import { planFunnel, type FunnelPlan } from './funnel-plan.js';
 import { stepResults, type FunnelBreakdownRow, type FunnelResult, type StepStats } from './result.js';
 
@@ -56,10 +56,10 @@ export function shapeFunnel(plan: FunnelPlan, rows: readonly StatsRow[]): Funnel
   return result;
 }
 
-export async function runFunnel(ctx: AnalysisContext, definition: FunnelDefinition): Promise<FunnelResult> {
+export async function runFunnel(ctx: AnalysisContext, definition: FunnelDefinition, compile: Pick<CompileOptions, 'source'> = {}): Promise<FunnelResult> {
   const plan = planFunnel(definition, ctx);
   const aliases = await projectHasAliases(ctx.store, ctx.store.database, ctx.projectId);
-  const q = compileFunnel(plan, ctx.store.database, ctx.projectId, { aliases });
+  const q = compileFunnel(plan, ctx.store.database, ctx.projectId, { aliases, ...compile });
   const rows = await ctx.store.query<StatsRow>(q.sql, q.params);
   return shapeFunnel(plan, rows);
 }

@@ -6,7 +6,7 @@ import type { ChdbStore } from '../../../src/store/chdb-store.js';
 import { planFunnel } from '../../../src/analyses/funnel/funnel-plan.js';
 import { referenceFunnel } from '../../../src/analyses/funnel/reference.js';
 import { funnelCase, type Case } from './arbitraries.js';
-import { checkCase } from './check-case.js';
+import { checkCase, sourceCounts } from './check-case.js';
 import { referenceData } from './helpers.js';
 
 let store: ChdbStore;
@@ -53,4 +53,9 @@ test('any-order breakdown attributed to a step filled after the attempt last got
   );
   // Engine equals reference, on the result and on the persons list.
   await checkCase(store, c, { step: 1, status: 'converted' });
+});
+
+test('both per-person sources (person timeline, events table) were compared with the reference', () => {
+  assert.ok(sourceCounts.timeline > 0, 'no case ran on the person timeline');
+  assert.ok(sourceCounts.events > 0, 'no case needed the events table');
 });

@@ -1,9 +1,10 @@
+import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { tempStore } from '../../helpers/temp-store.js';
 import type { ChdbStore } from '../../../src/store/chdb-store.js';
 import { funnelCase } from './arbitraries.js';
-import { checkCase } from './check-case.js';
+import { checkCase, sourceCounts } from './check-case.js';
 
 let store: ChdbStore;
 let dispose: () => Promise<void>;
@@ -18,4 +19,9 @@ test('ordered funnels: engine equals reference (filters, exclusions, breakdowns,
 
 test('longer ordered funnels over repeated steps: engine equals reference', async () => {
   await fc.assert(fc.asyncProperty(funnelCase(['ordered'], { maxSteps: 9 }), (c) => checkCase(store, c, null)), { numRuns: 10 });
+});
+
+test('both per-person sources (person timeline, events table) were compared with the reference', () => {
+  assert.ok(sourceCounts.timeline > 0, 'no case ran on the person timeline');
+  assert.ok(sourceCounts.events > 0, 'no case needed the events table');
 });

@@ -2,12 +2,13 @@
  * Counting by session: every order mode, with filters, exclusions, breakdowns, ranges, trends and
  * the list of units, engine equals reference on random logs cut by random session rules.
  */
+import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { tempStore } from '../../helpers/temp-store.js';
 import type { ChdbStore } from '../../../src/store/chdb-store.js';
 import { funnelCase } from './arbitraries.js';
-import { checkCase } from './check-case.js';
+import { checkCase, sourceCounts } from './check-case.js';
 
 let store: ChdbStore;
 let dispose: () => Promise<void>;
@@ -24,3 +25,8 @@ for (const mode of ['ordered', 'strict', 'any'] as const) {
     });
   });
 }
+
+test('both per-person sources (person timeline, events table) were compared with the reference', () => {
+  assert.ok(sourceCounts.timeline > 0, 'no case ran on the person timeline');
+  assert.ok(sourceCounts.events > 0, 'no case needed the events table');
+});

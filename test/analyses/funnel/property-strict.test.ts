@@ -1,9 +1,10 @@
+import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { tempStore } from '../../helpers/temp-store.js';
 import type { ChdbStore } from '../../../src/store/chdb-store.js';
 import { funnelCase } from './arbitraries.js';
-import { checkCase } from './check-case.js';
+import { checkCase, sourceCounts } from './check-case.js';
 
 let store: ChdbStore;
 let dispose: () => Promise<void>;
@@ -14,4 +15,9 @@ const personsQuery = fc.option(fc.record({ step: fc.integer({ min: 1, max: 4 }),
 
 test('strict-order funnels: engine equals reference', async () => {
   await fc.assert(fc.asyncProperty(funnelCase(['strict']), personsQuery, (c, p) => checkCase(store, c, p)), { numRuns: 25 });
+});
+
+test('both per-person sources (person timeline, events table) were compared with the reference', () => {
+  assert.ok(sourceCounts.timeline > 0, 'no case ran on the person timeline');
+  assert.ok(sourceCounts.events > 0, 'no case needed the events table');
 });
