@@ -37,7 +37,7 @@ function peakMiB(): number {
   }
 }
 
-interface Measured {
+export interface Measured {
   ms: number;
   runs: number[];
   peakMiB: number;
@@ -48,7 +48,7 @@ interface Measured {
  * once. The queries of one row run in turn (A, B, C, A, B, C, ...), so load from other processes
  * on a shared machine hits them alike and their ratio stays meaningful.
  */
-async function measureRow(runs: number, fns: ReadonlyArray<() => Promise<unknown>>): Promise<Measured[]> {
+export async function measureRow(runs: number, fns: ReadonlyArray<() => Promise<unknown>>): Promise<Measured[]> {
   const timed = async (i: number, fn: () => Promise<unknown>, into: number[][], peaks: number[]) => {
     resetPeak();
     const t = performance.now();
@@ -70,7 +70,7 @@ async function measureRow(runs: number, fns: ReadonlyArray<() => Promise<unknown
   });
 }
 
-function windowFunnelSql(db: string, steps: readonly string[]): string {
+export function windowFunnelSql(db: string, steps: readonly string[]): string {
   const conds = steps.map((_, i) => `event = {s${i}:String}`).join(', ');
   return `SELECT level, count() AS persons FROM (
     SELECT person_id, windowFunnel(${WINDOW_MS})(toUInt64(toUnixTimestamp64Milli(timestamp)), ${conds}) AS level
@@ -90,7 +90,7 @@ function joinPerStepSql(db: string, steps: readonly string[]): string {
   return `WITH ${parts.join(',\n')} SELECT ${steps.map((_, i) => `(SELECT count() FROM s${i}) AS step${i + 1}`).join(', ')}`;
 }
 
-function stepParams(steps: readonly string[]): Record<string, string | string[]> {
+export function stepParams(steps: readonly string[]): Record<string, string | string[]> {
   return { steps: [...new Set(steps)], ...Object.fromEntries(steps.map((s, i) => [`s${i}`, s])) };
 }
 

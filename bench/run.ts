@@ -10,6 +10,7 @@ import { layoutBench } from './layout.bench.js';
 import { importBench } from './import.bench.js';
 import { sessionsBench } from './sessions.bench.js';
 import { funnelBench } from './funnel.bench.js';
+import { timelineBench } from './timeline.bench.js';
 import { liveBench } from './live.bench.js';
 import { rollupsBench } from './rollups.bench.js';
 import { floodBench } from './flood.bench.js';
@@ -30,6 +31,7 @@ const sections: Record<string, () => Promise<unknown>> = {
   ingest: () => ingestBench({ seconds: Number(values.seconds ?? 10) }),
   import: () => importBench({ rows: Number(values.rows), runs: 3 }),
   funnel: () => funnelBench({ events }),
+  timeline: () => timelineBench({ events }),
   sessions: () => sessionsBench({ events }),
   // 30 s per phase: 6,000 requests, so a p99 rests on 60 answers rather than 20.
   live: () => liveBench({ seconds: Number(values.seconds ?? 30) }),

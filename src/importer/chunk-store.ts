@@ -26,6 +26,7 @@ import { uuidV5 } from '../events/event-id.js';
 import type { QueryParams, Store } from '../store/store.js';
 import type { TypedColumn } from './import-spec.js';
 import { MAPPED_SETTINGS } from './mapping-sql.js';
+import { timelineInsertSql } from '../store/timeline-schema.js';
 import { partitionGroups, partitionUnitSql } from './partition-groups.js';
 
 export interface ChunkJob {
@@ -147,6 +148,16 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: Chunk
           params(`events:${i}`, { received: job.receivedAtMs, context, ...group.params }),
         );
       }
+    }
+    // The person timeline is filled by a view in the same insert, as a second part: a crash
+    // between the two leaves events of this import without timeline rows, which the read-back
+    // above then skips. A resumed chunk copies them (a rare, whole-project read of event ids).
+    if (resuming) {
+      await store.exec(
+        timelineInsertSql(db, `project_id = {project:String} AND context = {context:String}
+          AND event_id NOT IN (SELECT event_id FROM ${db}.person_timeline WHERE project_id = {project:String})`),
+        params('timeline', { context }),
+      );
     }
     // A row with both ids links the anonymous id to the user, as the loader does for live events.
     if (job.linksIdentities && good > 0) await store.exec(

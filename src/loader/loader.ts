@@ -16,7 +16,7 @@ import type { RejectedRow } from '../events/event-row.js';
 import { decodeForLoad, withLogPosition, type LoadableRecord } from '../collector/log-record.js';
 import type { AliasRow, PersonPropertyRow } from './identity.js';
 import { storedEventIds } from './stored-ids.js';
-import { eventsStoredInRange, rejectsStoredInRange, withoutStoredRefusals } from './range-stored.js';
+import { eventsStoredInRange, repairTimelineInRange, rejectsStoredInRange, withoutStoredRefusals } from './range-stored.js';
 import { groupByPartition, insertIsolating } from './isolating-insert.js';
 import { classifyInsertError, engineReason } from './engine-errors.js';
 import { toSqlTime } from '../events/event-row.js';
@@ -315,6 +315,8 @@ export class Loader {
       // these rows stored and does not count them again.
       this.eventsLoaded += rowsOfGroup.length - refused.length;
     }
+    // On a retry, events an earlier attempt stored may lack their timeline rows (range-stored.ts).
+    if (how.retry) await repairTimelineInRange(this.store, rows, from, to);
     // A refused event's identity facts are not applied: they stand or fall with the event.
     // Identity facts and id index rows are inserted again on a retry: a second copy of one is
     // harmless (the newest link wins, ids are looked up by value), a missing one is not.

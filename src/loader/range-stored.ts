@@ -10,6 +10,7 @@
  */
 import type { Store } from '../store/store.js';
 import type { RejectedRow } from '../events/event-row.js';
+import { timelineInsertSql } from '../store/timeline-schema.js';
 
 export interface RangeRow {
   readonly project: string;
@@ -76,4 +77,21 @@ function dayOf(row: string): string {
     throw new Error(`log row without a valid timestamp: ${row.slice(0, 120)}`);
   }
   return timestamp.slice(0, 10);
+}
+
+/**
+ * Copies into the person timeline the events of [from, to) that are stored but have no timeline
+ * row. The view fills the timeline in the same insert as `events`, but as a second part written
+ * after the first: a process killed between the two leaves events the timeline lacks, and a
+ * retry skips those events as stored. Cheap: both sides are read by log position (the timeline
+ * has a minmax index on it; `events` is narrowed to the range's projects and days).
+ */
+export async function repairTimelineInRange(store: Store, rows: readonly RangeRow[], from: number, to: number): Promise<void> {
+  if (rows.length === 0) return;
+  const range = `log_position >= {from:UInt64} AND log_position < {to:UInt64}`;
+  await store.exec(
+    timelineInsertSql(store.database, `project_id IN {projects:Array(String)} AND toDate(timestamp) IN {days:Array(Date)} AND ${range}
+      AND (project_id, event_id) NOT IN (SELECT project_id, event_id FROM ${store.database}.person_timeline WHERE ${range})`),
+    { projects: [...new Set(rows.map((r) => r.project))], days: [...new Set(rows.map((r) => dayOf(r.row)))], from: String(from), to: String(to) },
+  );
 }

@@ -72,6 +72,15 @@ test(`every acknowledged event survives ${ROUNDS} random SIGKILLs exactly once`,
       const duplicated = rows.filter((r) => r.c > 1).map((r) => r.n);
       assert.deepEqual(missing, [], 'acknowledged events missing after crashes');
       assert.deepEqual(duplicated, [], 'events stored more than once');
+      // The person timeline holds each stored event once too: same ids, no copies.
+      const [both] = await app.store.query<{ events: number; timeline: number; ids: number; unmatched: number }>(
+        `SELECT toUInt32((SELECT count() FROM ${app.store.database}.events WHERE project_id = 'durable')) AS events,
+           toUInt32((SELECT count() FROM ${app.store.database}.person_timeline WHERE project_id = 'durable')) AS timeline,
+           toUInt32((SELECT uniqExact(event_id) FROM ${app.store.database}.person_timeline WHERE project_id = 'durable')) AS ids,
+           toUInt32((SELECT count() FROM ${app.store.database}.events WHERE project_id = 'durable' AND event_id NOT IN
+             (SELECT event_id FROM ${app.store.database}.person_timeline WHERE project_id = 'durable'))) AS unmatched`,
+      );
+      assert.deepEqual(both, { events: counts.size, timeline: counts.size, ids: counts.size, unmatched: 0 }, 'the timeline lost or copied events');
     } finally {
       await app.close();
     }

@@ -57,6 +57,7 @@ async function count(sql: string, params: Record<string, string>): Promise<numbe
 }
 
 const eventsOf = (p: string) => count(`SELECT toUInt32(count()) AS n FROM {db}.events WHERE project_id = {p:String}`, { p });
+const timelineOf = (p: string) => count(`SELECT toUInt32(count()) AS n FROM {db}.person_timeline WHERE project_id = {p:String}`, { p });
 const refusedOf = (p: string) => count(`SELECT toUInt32(count()) AS n FROM {db}.rejected_events WHERE project_id = {p:String} AND source = 'loader'`, { p });
 
 async function withLog(run: (log: SegmentLog, dir: string) => Promise<void>): Promise<void> {
@@ -172,6 +173,25 @@ test('a range that fails after its events are stored counts each event loaded on
     assert.equal(await eventsOf(a), 3);
     assert.equal(loader.stats().eventsLoaded, 3);
     assert.equal(loader.stats().lastError, null);
+  });
+});
+
+test('killed between the events part and its timeline part: the retry fills the timeline, each event once in both tables', async () => {
+  await withLog(async (log, dir) => {
+    const a = nextProject('timeline-gap');
+    await log.append(encodeRecord({ v: 1, events: [event(a, 1), event(a, 2), event(a, 3)], rejected: [] }));
+    let failures = 1;
+    const flaky = faulty(store, 'event_ids', 'Code: 241. DB::Exception: Memory limit (total) exceeded. (MEMORY_LIMIT_EXCEEDED)', () => failures-- > 0);
+    const loader = new Loader(log, flaky, { checkpointPath: join(dir, 'loader.json'), flushIntervalMs: 10, flushMaxEvents: 1000 });
+    await loader.recover();
+    assert.equal(await loader.catchUp(), false);
+    // What a kill between the two parts of the events insert leaves: the view's part is missing.
+    await store.exec(`DELETE FROM ${store.database}.person_timeline WHERE project_id = {p:String} AND event_id = {id:UUID}`, { p: a, id: eventIdFromMessageId(a, 'm-2') });
+    assert.equal(await timelineOf(a), 2);
+    assert.equal(await loader.catchUp(), true);
+    assert.equal(await eventsOf(a), 3);
+    assert.equal(await timelineOf(a), 3);
+    assert.equal(await count(`SELECT toUInt32(uniqExact(event_id)) AS n FROM {db}.person_timeline WHERE project_id = {p:String}`, { p: a }), 3);
   });
 });
 
