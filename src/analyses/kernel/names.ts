@@ -83,7 +83,7 @@ interface Seen {
 async function seen(store: Pick<Store, 'query'>, scope: ProjectScope, uses: readonly NameUse[], range: { fromMs: number | null; toMs: number | null }): Promise<Seen> {
   const events = [...new Set(uses.flatMap((u) => (u.kind === 'event' ? [u.event] : [])))];
   // Every property name is looked up in every source, so a warning can say where it does exist.
-  const keys = [...new Set(uses.flatMap((u) => (u.kind === 'property' ? [u.property] : [])))];
+  const keys = [...new Set(uses.flatMap((u) => (u.kind === 'property' ? [u.property, ...(u.source === 'column' ? aliasesOf(u.property) : [])] : [])))];
   const columns = COLUMN_NAMES.filter((c) => uses.some((u) => u.kind === 'property' && (u.property === c || COLUMN_ALIASES[u.property] === c)));
   const columnFlags = columns.length > 0 ? join(columns.map((c) => sql`max(${ident(c, COLUMN_NAMES)} != '')`), ', ') : sql`toUInt8(0)`;
   const src = scope.events({ where: timeRange(range.fromMs, range.toMs), persons: 'stored' });
@@ -108,6 +108,10 @@ function has(s: Seen, name: PropertyName): boolean {
   return s.columns.has(name.property);
 }
 
+function aliasesOf(column: string): string[] {
+  return Object.entries(COLUMN_ALIASES).filter(([, c]) => c === column).map(([alias]) => alias);
+}
+
 /** Where else a property name is set: the spellings to suggest. */
 function alternatives(s: Seen, name: PropertyName): PropertyName[] {
   const candidates: PropertyName[] = [
@@ -118,8 +122,7 @@ function alternatives(s: Seen, name: PropertyName): PropertyName[] {
   if (isColumnName(column)) candidates.push({ source: 'column', property: column });
   // A column named by its alias (`device` → device_type) also suggests the properties named `device`.
   if (name.source === 'column') {
-    const alias = Object.entries(COLUMN_ALIASES).find(([, c]) => c === name.property)?.[0];
-    if (alias) candidates.push({ source: 'event', property: alias }, { source: 'person', property: alias });
+    for (const alias of aliasesOf(name.property)) candidates.push({ source: 'event', property: alias }, { source: 'person', property: alias });
   }
   return candidates.filter((c) => !(c.source === name.source && c.property === name.property) && has(s, c));
 }
