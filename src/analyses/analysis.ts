@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { Store } from '../store/store.js';
+import type { NameUse } from './kernel/names.js';
 
 export interface AnalysisContext {
   readonly store: Store;
@@ -34,6 +35,17 @@ export interface Analysis<Definition, Result> {
    * Parquet). Analyses without it are exported from `toTable` as CSV only.
    */
   export?(ctx: AnalysisContext, definition: Definition, format: ExportFormat): Promise<Uint8Array>;
+  /**
+   * The event names and properties the definition uses and the range they are read in; the
+   * kernel checks them against the data and adds `meta` (what each resolved to, warnings) to the
+   * result the API and CLI return (`kernel/run-analysis.ts`).
+   */
+  names?(ctx: AnalysisContext, definition: Definition): NamesRequest;
+}
+
+export interface NamesRequest {
+  readonly uses: readonly NameUse[];
+  readonly range: { readonly fromMs: number | null; readonly toMs: number | null };
 }
 
 export type ExportFormat = 'CSVWithNames' | 'Parquet';

@@ -1,9 +1,13 @@
 /**
- * The events an analysis sees: one project's events with `person_id` resolved through
- * `person_aliases` (identify/alias merges apply to past events at query time).
- * Every analysis selects FROM this subquery instead of the raw table, so identity rules live here.
+ * The string API funnel and sessions still compile against, written over the kernel's scoped
+ * sources (`kernel/scope.ts`), so the project guard and the alias rule exist once. New code uses
+ * `ProjectScope` directly; these functions go when funnel and sessions adopt it
+ * (docs/architecture.md, "Analysis kernel").
  */
 import type { QueryParams, Store } from '../store/store.js';
+import { legacySql, legacyText } from './kernel/legacy-text.js';
+import { ProjectScope } from './kernel/scope.js';
+import { queryRows } from './kernel/run.js';
 
 export interface SqlFragment {
   readonly sql: string;
@@ -11,103 +15,62 @@ export interface SqlFragment {
 }
 
 export interface ResolveOptions {
-  /**
-   * false when the caller has just seen that the project has no alias links (`projectHasAliases`):
-   * every person then resolves to itself, and the join (a hash lookup of every event's person id)
-   * is skipped.
-   */
+  /** false when the project has no alias links (`projectHasAliases`): the join is skipped. */
   readonly aliases?: boolean;
 }
 
+/** The scope the bridge renders: its project placeholder is always `{project:String}`. */
+function bridge(database: string, projectId = ''): ProjectScope {
+  return new ProjectScope(database, projectId);
+}
+
+function text(scope: ProjectScope, fragment: Parameters<typeof legacySql>[0]): string {
+  return legacySql(fragment, scope.project);
+}
+
 /**
- * Subquery with the columns of `events` plus the resolved `person_id`.
- * Bound parameter used: `{project:String}`; callers must not reuse that name for anything else.
- * `extraWhere` is SQL built by the caller from bound placeholders only (e.g. a time range), pushed
- * inside so the primary key prunes.
+ * Subquery with the columns of `events` plus the resolved `person_id`; binds `{project:String}`.
+ * `extraWhere` is SQL the caller built from its own placeholders (e.g. a time range).
  */
 export function resolvedEvents(database: string, projectId: string, extraWhere = '', options: ResolveOptions = {}): SqlFragment {
-  const where = extraWhere ? ` AND (${extraWhere})` : '';
-  if (options.aliases === false) {
-    const sql = `(SELECT * FROM ${database}.events AS e WHERE e.project_id = {project:String}${where})`;
-    return { sql, params: { project: projectId } };
-  }
-  const sql = `(
-    SELECT e.* REPLACE (if(a.person_id != '', a.person_id, e.person_id) AS person_id)
-    FROM ${database}.events AS e
-    LEFT ANY JOIN ${aliasMapSql(database)} AS a ON a.distinct_id = e.person_id
-    WHERE e.project_id = {project:String}${where}
-  )`;
-  return { sql, params: { project: projectId } };
+  const scope = bridge(database, projectId);
+  const where = extraWhere ? legacyText(extraWhere) : undefined;
+  const events = scope.events({ ...(where ? { where } : {}), persons: options.aliases === false ? 'stored' : 'resolved' });
+  return { sql: text(scope, events), params: { project: projectId } };
 }
 
 /** Whether the project has any alias link (a primary-key lookup of at most one row). */
 export async function projectHasAliases(store: Pick<Store, 'query'>, database: string, projectId: string): Promise<boolean> {
-  const rows = await store.query(`SELECT 1 FROM ${database}.person_aliases WHERE project_id = {project:String} LIMIT 1`, { project: projectId });
+  const rows = await queryRows(store, new ProjectScope(database, projectId).hasAliasesSql());
   return rows.length > 0;
 }
 
-/**
- * The person each stored id resolves to, by the same rule as `resolvedEvents`: SQL over a
- * subquery `ids` with a column `id` (and any others, kept), adding a column `person_id`.
- */
+/** `resolveIds` of the scope over a caller's `ids` query; binds `{project:String}`. */
 export function resolveIdsSql(database: string, ids: string): string {
-  return `SELECT t.*, if(a.person_id != '', a.person_id, t.id) AS person_id
-    FROM (${ids}) AS t
-    LEFT ANY JOIN ${aliasMapSql(database)} AS a ON a.distinct_id = t.id`;
+  const scope = bridge(database);
+  return text(scope, scope.resolveIds(legacyText(ids)));
 }
 
-/**
- * Every stored id whose events may resolve to one of `persons` (a subquery with column
- * `person_id`): the persons' own ids and the ids linked to them. Column `id`.
- */
+/** `idsOfPersons` of the scope over a caller's `persons` query; binds `{project:String}`. */
 export function idsOfPersonsSql(database: string, persons: string): string {
-  return `SELECT person_id AS id FROM (${persons})
-    UNION ALL
-    SELECT distinct_id AS id FROM ${aliasMapSql(database)} WHERE person_id IN (SELECT person_id FROM (${persons}))`;
+  const scope = bridge(database);
+  return text(scope, scope.idsOfPersons(legacyText(persons)));
 }
 
-/** (distinct_id, person_id): the latest link of each aliased distinct id. */
+/** (distinct_id, person_id): the scope's alias map (the latest link of each aliased id); binds `{project:String}`. */
 export function aliasMapSql(database: string): string {
-  return `(
-      SELECT distinct_id, argMax(person_id, updated_at) AS person_id
-      FROM ${database}.person_aliases
-      WHERE project_id = {project:String}
-      GROUP BY distinct_id
-    )`;
+  const scope = bridge(database);
+  return text(scope, scope.aliasMap());
 }
 
-/**
- * Subquery (person_id, value) with the latest value of one person property, resolved through the
- * same aliases (traits sent before a login belong to the person after it).
- * Bound parameters: `{project:String}` and the given key parameter name.
- */
+/** `personProperty` of the scope, the key being the caller's String parameter `keyParam`. */
 export function personProperty(database: string, keyParam: string): string {
-  return `(
-    SELECT if(a.person_id != '', a.person_id, pp.person_id) AS person_id, argMax(pp.value, pp.updated_at) AS value
-    FROM ${database}.person_properties AS pp
-    LEFT ANY JOIN ${aliasMapSql(database)} AS a ON a.distinct_id = pp.person_id
-    WHERE pp.project_id = {project:String} AND pp.key = {${keyParam}:String}
-    GROUP BY person_id
-  )`;
+  const scope = bridge(database);
+  return text(scope, scope.personProperty(legacyText(`{${keyParam}:String}`)));
 }
 
-/**
- * (person_id, key, value): every property of the persons in the Array(String) parameter
- * `idsParam`, the latest value per key, resolved through the same aliases as `personProperty`
- * (and so as a person breakdown or filter): traits stored under a linked anonymous id belong to
- * the person it resolves to. Bound parameters: `{project:String}` and `idsParam`.
- */
+/** `personProperties` of the scope, the ids being the caller's Array(String) parameter `idsParam`. */
 export function personPropertiesSql(database: string, idsParam: string): string {
-  const ids = `{${idsParam}:Array(String)}`;
-  const stored = idsOfPersonsSql(database, `SELECT arrayJoin(${ids}) AS person_id`);
-  return `SELECT resolved_id AS person_id, key, argMax(value, updated_at) AS value
-    FROM (
-      SELECT if(a.person_id != '', a.person_id, pp.person_id) AS resolved_id, pp.key AS key, pp.value AS value, pp.updated_at AS updated_at
-      FROM ${database}.person_properties AS pp
-      LEFT ANY JOIN ${aliasMapSql(database)} AS a ON a.distinct_id = pp.person_id
-      WHERE pp.project_id = {project:String} AND pp.person_id IN (SELECT id FROM (${stored}))
-    )
-    WHERE resolved_id IN ${ids}
-    GROUP BY resolved_id, key
-    ORDER BY person_id, key`;
+  const scope = bridge(database);
+  return text(scope, scope.personProperties(legacyText(`{${idsParam}:Array(String)}`)));
 }

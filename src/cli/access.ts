@@ -9,9 +9,10 @@ import type { Store } from '../store/store.js';
 import { openStore, readAdminKey, runningServer } from '../app.js';
 import { ProjectRegistry, type CreatedProject, type Project } from '../projects/project-registry.js';
 import { listRejected, type RejectedItem } from '../api/routes/rejected.route.js';
-import { storedCounts } from '../api/routes/status.route.js';
+import { rejectedCount, storedCounts } from '../api/routes/status.route.js';
 import { AnalysisRegistry } from '../analyses/registry.js';
 import { ALL_ANALYSES } from '../analyses/all.js';
+import { runAnalysis } from '../analyses/kernel/run-analysis.js';
 import { join } from 'node:path';
 import { readCheckpoint } from '../log/checkpoint.js';
 import { z } from 'zod';
@@ -121,17 +122,15 @@ class LocalAccess implements Access {
   }
   async status(projectId: string): Promise<StatusView> {
     const p = this.project(projectId);
-    const db = this.store.database;
     const e = await storedCounts(this.store, p.projectId);
-    const [r] = await this.store.query<{ n: string }>(
-      `SELECT toString(count()) AS n FROM ${db}.rejected_events WHERE project_id = {project:String}`, { project: p.projectId });
+    const rejected = await rejectedCount(this.store, p.projectId);
     const checkpoint = await readCheckpoint(join(this.dataDir, 'loader-checkpoint.json'), z.object({ position: z.number() }).passthrough());
     const logBytes = logSize(join(this.dataDir, 'log'));
     return {
       project: { id: p.projectId, name: p.name, timezone: p.timezone },
       eventsStored: e.events,
       personsStored: e.persons,
-      rejectedCount: Number(r?.n ?? 0),
+      rejectedCount: rejected,
       lastEventAt: e.lastEventAt,
       // Unloaded bytes are loaded by the next `serve`; shown so nobody thinks they were lost.
       log: { lagBytes: Math.max(0, logBytes.end - (checkpoint?.position ?? logBytes.start)) },
@@ -153,7 +152,7 @@ class LocalAccess implements Access {
   }
   async query(projectId: string, name: string, definition: unknown): Promise<unknown> {
     const { analysis, ctx, definition: def } = this.prepare(projectId, name, definition);
-    return analysis.run(ctx, def);
+    return runAnalysis(analysis, ctx, def);
   }
   async exportFile(projectId: string, name: string, definition: unknown, format: FileFormat): Promise<Uint8Array> {
     const { analysis, ctx, definition: def } = this.prepare(projectId, name, definition);

@@ -19,7 +19,10 @@ import type { BucketRows, MaterializedState } from './report-repo.js';
 import type { CountsPlan } from './trend-counts.js';
 import { engineMs, readFrom } from './watermark.js';
 import { bucketKeyOf, bucketLabel, type Interval } from '../analyses/shared/time-buckets.js';
-import { SqlParams, timeRangeSql } from '../analyses/shared/sql-params.js';
+import { ProjectScope } from '../analyses/kernel/scope.js';
+import { queryRows } from '../analyses/kernel/run.js';
+import { and, param, sql, str, uint32, type Fragment } from '../analyses/kernel/sql.js';
+import { timeRange } from '../analyses/kernel/time-sql.js';
 
 /** Settled point of buckets backfilled before any incremental run: everything (that run recounts all). */
 const EVERYTHING = '2299-12-31 00:00:00.000';
@@ -39,15 +42,13 @@ type Range = { fromMs: number | null; toMs: number | null };
  * whose buckets the report's range grows to, as it does for every event (touched-buckets.ts).
  */
 async function loadedSince(store: Store, projectId: string, since: string | null, range: Range): Promise<{ newest: string | null; times: [number, number] | null }> {
-  const params = new SqlParams();
-  const inRange = timeRangeSql(params, range.fromMs, range.toMs);
-  const rows = await store.query<{ w: string | null; n: string; lo: string; hi: string }>(
-    `SELECT toString(maxOrNull(loaded_at)) AS w, toString(countIf(${inRange})) AS n,
+  const inRange = timeRange(range.fromMs, range.toMs);
+  const scope = new ProjectScope(store.database, projectId);
+  const loaded = since === null ? sql`` : sql`loaded_at > ${param("DateTime64(3, 'UTC')", since)}`;
+  const rows = await queryRows<{ w: string | null; n: string; lo: string; hi: string }>(store, sql`
+    SELECT toString(maxOrNull(loaded_at)) AS w, toString(countIf(${inRange})) AS n,
        toString(minIf(toUnixTimestamp64Milli(timestamp), ${inRange})) AS lo, toString(maxIf(toUnixTimestamp64Milli(timestamp), ${inRange})) AS hi
-     FROM ${store.database}.events
-     WHERE project_id = {project:String}${since === null ? '' : ` AND loaded_at > {since:DateTime64(3, 'UTC')}`}`,
-    { ...params.merged({ project: projectId }), ...(since === null ? {} : { since }) },
-  );
+     FROM ${scope.rows('events', and([loaded]))}`);
   const r = rows[0];
   return { newest: r?.w ?? null, times: r && Number(r.n) > 0 ? [Number(r.lo), Number(r.hi)] : null };
 }
@@ -61,29 +62,27 @@ async function countBuckets(
   counts: CountsPlan,
   input: { projectId: string; report: Pick<Report, 'reportId' | 'revision'> | null; range: Range; loadedAfter: string | null; settleAt: string },
 ): Promise<Map<number, BucketCount>> {
-  const db = store.database;
-  const counted = counts.countsSql({ database: db, projectId: input.projectId }, input.range, input.loadedAfter);
-  const params = { ...counted.params, bc_settle: input.settleAt };
-  const settle = `{bc_settle:DateTime64(3, 'UTC')}`;
-  let sql: string;
+  const scope = new ProjectScope(store.database, input.projectId);
+  const counted = counts.countsSql({ database: store.database, projectId: input.projectId }, input.range, input.loadedAfter);
+  const settle = param("DateTime64(3, 'UTC')", input.settleAt);
+  let query: Fragment;
   if (input.report === null) {
-    sql = `SELECT toString(k) AS k, toString(sumIf(n, loaded_at <= ${settle})) AS settled, toString(sumIf(n, loaded_at > ${settle})) AS tail
-      FROM (${counted.sql}) GROUP BY k`;
+    query = sql`SELECT toString(k) AS k, toString(sumIf(n, loaded_at <= ${settle})) AS settled, toString(sumIf(n, loaded_at > ${settle})) AS tail
+      FROM (${counted}) GROUP BY k`;
   } else {
-    Object.assign(params, { bc_report: input.report.reportId, bc_revision: input.report.revision });
-    sql = `SELECT toString(a.k) AS k,
+    const mine = sql`report_id = ${str(input.report.reportId)} AND revision = ${uint32(input.report.revision)}`;
+    query = sql`SELECT toString(a.k) AS k,
         toString(any(st.settled) + sumIf(a.n, a.loaded_at > st.settled_to AND a.loaded_at <= ${settle})) AS settled,
         toString(sumIf(a.n, a.loaded_at > ${settle})) AS tail
-      FROM (${counted.sql}) AS a
+      FROM (${counted}) AS a
       LEFT ANY JOIN (
-        SELECT bucket, argMax(settled, version) AS settled, argMax(settled_to, version) AS settled_to FROM ${db}.report_buckets
-        WHERE project_id = {project:String} AND report_id = {bc_report:String} AND revision = {bc_revision:UInt32}
+        SELECT bucket, argMax(settled, version) AS settled, argMax(settled_to, version) AS settled_to FROM ${scope.rows('report_buckets', mine)}
         GROUP BY bucket
       ) AS st ON st.bucket = a.k
       GROUP BY a.k`;
   }
   const out = new Map<number, BucketCount>();
-  for (const r of await store.query<{ k: string; settled: string; tail: string }>(sql, params)) {
+  for (const r of await queryRows<{ k: string; settled: string; tail: string }>(store, query)) {
     out.set(Number(r.k), { settled: Number(r.settled), tail: Number(r.tail) });
   }
   return out;

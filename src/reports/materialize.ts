@@ -11,6 +11,9 @@ import type { Store } from '../store/store.js';
 import { keysBetween, planReport, shiftKey, type BucketedPlan, type FullPlan, type PersonStatePlan } from './report-plan.js';
 import { PersonDayState, type Scopes } from './person-day-state.js';
 import { projectHasAliases } from '../analyses/event-source.js';
+import { queryRows } from '../analyses/kernel/run.js';
+import { ProjectScope } from '../analyses/kernel/scope.js';
+import { sql } from '../analyses/kernel/sql.js';
 import type { Report } from './report-definition.js';
 import { ReportRepo, type BucketRows } from './report-repo.js';
 import { touchedBuckets, touchedPersons } from './touched-buckets.js';
@@ -73,10 +76,8 @@ export async function materialize(ctx: MaterializeContext, report: Report, mode:
 }
 
 async function currentWatermark(ctx: MaterializeContext, report: Report): Promise<string | null> {
-  const rows = await ctx.store.query<{ w: string | null }>(
-    `SELECT if(count() = 0, NULL, toString(max(loaded_at))) AS w FROM ${ctx.store.database}.events WHERE project_id = {project:String}`,
-    { project: report.projectId },
-  );
+  const scope = new ProjectScope(ctx.store.database, report.projectId);
+  const rows = await queryRows<{ w: string | null }>(ctx.store, sql`SELECT if(count() = 0, NULL, toString(max(loaded_at))) AS w FROM ${scope.rows('events')}`);
   return rows[0]?.w ?? null;
 }
 

@@ -6,7 +6,8 @@
 import type { ResultTable } from '../analyses/analysis.js';
 import { trendsDefinitionSchema, type TrendsDefinition } from '../analyses/trends/definition.js';
 import { trendsTable } from '../analyses/trends/index.js';
-import { compileTrendsCounts } from '../analyses/trends/trends-compiler.js';
+import { trendsCountsFragment } from '../analyses/trends/trends-compiler.js';
+import type { Fragment } from '../analyses/kernel/sql.js';
 import { buildPeriod } from '../analyses/trends/trends-shape.js';
 import { bucketStartMs, nextBucketKey, type Interval } from '../analyses/shared/time-buckets.js';
 import { resolveRange } from '../analyses/shared/time-range.js';
@@ -19,7 +20,7 @@ export interface CountsPlan {
    * Counted events per bucket and load time, columns `k` (bucket key), `loaded_at` and `n`, in
    * `range`; with `loadedAfter` (engine time text), only those loaded after it.
    */
-  countsSql(target: { database: string; projectId: string }, range: { fromMs: number | null; toMs: number | null }, loadedAfter: string | null): { sql: string; params: QueryParams };
+  countsSql(target: { database: string; projectId: string }, range: { fromMs: number | null; toMs: number | null }, loadedAfter: string | null): Fragment;
   /** A bucket's rows when it holds `count` events: what its own analysis run gives. */
   table(key: number, count: number): ResultTable;
 }
@@ -54,7 +55,7 @@ export function trendCounts(input: TrendCountsInput): CountsPlan | undefined {
       };
     },
     countsSql(target, range, loadedAfter) {
-      return compileTrendsCounts({ ...target, timezone: tz, definition: def, range }, loadedAfter);
+      return trendsCountsFragment({ ...target, timezone: tz, definition: def, range }, loadedAfter);
     },
     table(key, count) {
       const bucketDef = trendsDefinitionSchema.parse(input.definitionFor(key));

@@ -9,8 +9,12 @@ import { z } from 'zod';
 import type { Auth } from '../api/auth.js';
 import { HttpError, parseOr400 } from '../api/http-error.js';
 import type { Store } from '../store/store.js';
-import { COLUMN_NAMES, columnIdentifier } from '../analyses/shared/columns.js';
-import { SqlParams, timeRangeSql } from '../analyses/shared/sql-params.js';
+import { COLUMN_NAMES } from '../analyses/shared/columns.js';
+import { queryRows } from '../analyses/kernel/run.js';
+import { ProjectScope } from '../analyses/kernel/scope.js';
+import { and, sql, str, strings, uint32, type Fragment } from '../analyses/kernel/sql.js';
+import { timeRange } from '../analyses/kernel/time-sql.js';
+import { eventValue } from '../analyses/shared/filters.js';
 
 /** Rows read to collect property keys and values: enough to see every key in practice. */
 const SCAN_ROWS = 200_000;
@@ -51,35 +55,31 @@ function asList(v: string | string[] | undefined): string[] {
 
 const isoOf = (engineTime: string): string => `${engineTime.replace(' ', 'T')}Z`;
 
+function byEvent(events: readonly string[]): Fragment {
+  return events.length > 0 ? sql`event IN ${strings(events)}` : sql``;
+}
+
 export async function eventNames(store: Store, projectId: string, days: number | undefined, limit: number, now: number): Promise<EventName[]> {
-  const params = new SqlParams();
-  const since = days === undefined ? '1' : timeRangeSql(params, now - days * 86_400_000, null);
-  const rows = await store.query<{ name: string; count: number; last: string }>(
-    `SELECT event AS name, toUInt32(count()) AS count, toString(max(timestamp)) AS last
-     FROM ${store.database}.events
-     WHERE project_id = {project:String} AND ${since}
-     GROUP BY event ORDER BY count DESC, name ASC LIMIT {limit:UInt32}`,
-    params.merged({ project: projectId, limit }),
-  );
+  const scope = new ProjectScope(store.database, projectId);
+  const since = days === undefined ? sql`` : timeRange(now - days * 86_400_000, null);
+  const rows = await queryRows<{ name: string; count: number; last: string }>(store, sql`
+    SELECT event AS name, toUInt32(count()) AS count, toString(max(timestamp)) AS last
+     FROM ${scope.rows('events', since)}
+     GROUP BY event ORDER BY count DESC, name ASC LIMIT ${uint32(limit)}`);
   return rows.map((r) => ({ name: r.name, count: r.count, lastSeen: isoOf(r.last) }));
 }
 
 export async function propertyKeys(store: Store, projectId: string, events: readonly string[]): Promise<PropertyKeys> {
-  const db = store.database;
-  const byEvent = events.length > 0 ? ' AND event IN {events:Array(String)}' : '';
-  const eventKeys = await store.query<{ key: string; count: number }>(
-    `SELECT key, toUInt32(count()) AS count
-     FROM (SELECT properties FROM ${db}.events WHERE project_id = {project:String}${byEvent} LIMIT {scan:UInt32})
+  const scope = new ProjectScope(store.database, projectId);
+  const eventKeys = await queryRows<{ key: string; count: number }>(store, sql`
+    SELECT key, toUInt32(count()) AS count
+     FROM (SELECT properties FROM ${scope.rows('events', byEvent(events))} LIMIT ${uint32(SCAN_ROWS)})
      ARRAY JOIN mapKeys(properties) AS key
-     GROUP BY key ORDER BY count DESC, key ASC LIMIT 1000`,
-    { project: projectId, scan: SCAN_ROWS, ...(events.length > 0 ? { events: [...events] } : {}) },
-  );
-  const personKeys = await store.query<{ key: string; count: number }>(
-    `SELECT key, toUInt32(uniqExact(person_id)) AS count
-     FROM ${db}.person_properties WHERE project_id = {project:String}
-     GROUP BY key ORDER BY count DESC, key ASC LIMIT 1000`,
-    { project: projectId },
-  );
+     GROUP BY key ORDER BY count DESC, key ASC LIMIT 1000`);
+  const personKeys = await queryRows<{ key: string; count: number }>(store, sql`
+    SELECT key, toUInt32(uniqExact(person_id)) AS count
+     FROM ${scope.rows('person_properties')}
+     GROUP BY key ORDER BY count DESC, key ASC LIMIT 1000`);
   return { event: eventKeys, person: personKeys, columns: [...COLUMN_NAMES] };
 }
 
@@ -88,33 +88,21 @@ export async function frequentValues(
   projectId: string,
   q: { source: 'event' | 'person' | 'column'; property: string; events: readonly string[]; limit: number },
 ): Promise<Array<{ value: string; count: number }>> {
-  const db = store.database;
+  const scope = new ProjectScope(store.database, projectId);
+  const limit = uint32(q.limit);
   if (q.source === 'person') {
-    return store.query(
-      `SELECT value, toUInt32(count()) AS count FROM (
-         SELECT person_id, argMax(value, updated_at) AS value FROM ${db}.person_properties
-         WHERE project_id = {project:String} AND key = {key:String} GROUP BY person_id)
-       GROUP BY value ORDER BY count DESC, value ASC LIMIT {limit:UInt32}`,
-      { project: projectId, key: q.property, limit: q.limit },
-    );
+    return queryRows(store, sql`
+      SELECT value, toUInt32(count()) AS count FROM (
+         SELECT person_id, argMax(value, updated_at) AS value FROM ${scope.rows('person_properties', sql`key = ${str(q.property)}`)}
+         GROUP BY person_id)
+       GROUP BY value ORDER BY count DESC, value ASC LIMIT ${limit}`);
   }
   // The column name is checked against the fixed list before it becomes an identifier.
-  const value = q.source === 'column' ? columnIdentifier(q.property) : 'properties[{key:String}]';
-  const present = q.source === 'column' ? `${value} != ''` : 'mapContains(properties, {key:String})';
-  const byEvent = q.events.length > 0 ? ' AND event IN {events:Array(String)}' : '';
-  return store.query(
-    `SELECT v AS value, toUInt32(count()) AS count FROM (
-       SELECT ${value} AS v FROM ${db}.events
-       WHERE project_id = {project:String} AND ${present}${byEvent} LIMIT {scan:UInt32})
-     GROUP BY v ORDER BY count DESC, value ASC LIMIT {limit:UInt32}`,
-    {
-      project: projectId,
-      scan: SCAN_ROWS,
-      limit: q.limit,
-      ...(q.source === 'column' ? {} : { key: q.property }),
-      ...(q.events.length > 0 ? { events: [...q.events] } : {}),
-    },
-  );
+  const value = eventValue(q.source, q.property);
+  return queryRows(store, sql`
+    SELECT v AS value, toUInt32(count()) AS count FROM (
+       SELECT ${value.text} AS v FROM ${scope.rows('events', and([value.present, byEvent(q.events)]))} LIMIT ${uint32(SCAN_ROWS)})
+     GROUP BY v ORDER BY count DESC, value ASC LIMIT ${limit}`);
 }
 
 export function registerMetaRoutes(app: FastifyInstance, deps: { store: Store; auth: Auth; now: () => number }): void {

@@ -5,6 +5,8 @@ import { engagementDefinitionSchema, planEngagement } from './definition.js';
 import type { EngagementDay, EngagementItemDay, EngagementPersonDay, EngagementResult } from './result.js';
 import { engagementTable } from './result.js';
 import { compileEngagement } from './engagement-compiler.js';
+import { eventUses, propertyUse } from '../kernel/name-uses.js';
+import { optionalRange } from '../shared/time-range.js';
 
 export type { EngagementDefinition } from './definition.js';
 export type { EngagementDay, EngagementItemDay, EngagementPersonDay, EngagementResult } from './result.js';
@@ -35,6 +37,15 @@ export const engagementAnalysis: Analysis<EngagementDefinition, EngagementResult
   run,
   toTable: engagementTable,
   export: (ctx, def, format) => engagementExport(ctx, def, format),
+  names: (ctx, def) => ({
+    uses: [
+      ...eventUses(def.contentEvents, 'contentEvents'),
+      ...eventUses(def.heartbeatEvents, 'heartbeatEvents'),
+      ...(def.keys ?? []).map((k, i) => propertyUse(`keys[${i}]`, 'event', k)),
+      ...(def.durationProperty !== undefined ? [propertyUse('durationProperty', 'event', def.durationProperty)] : []),
+    ],
+    range: optionalRange(def.from, def.to, ctx.timezone),
+  }),
 };
 
 /**

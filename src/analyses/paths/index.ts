@@ -2,6 +2,8 @@
 import type { Analysis, ResultTable } from '../analysis.js';
 import { pathsDefinitionSchema, type PathsDefinition, type PathsResult } from './definition.js';
 import { runPaths } from './paths-runner.js';
+import { eventUses, filterUses } from '../kernel/name-uses.js';
+import { resolveRange } from '../shared/time-range.js';
 
 export type { PathsDefinition, PathsResult, PathsNode, PathsLink, PathsEntry } from './definition.js';
 export { pathsDefinitionSchema } from './definition.js';
@@ -27,4 +29,8 @@ export const pathsAnalysis: Analysis<PathsDefinition, PathsResult> = {
   schema: pathsDefinitionSchema,
   run: runPaths,
   toTable: pathsTable,
+  names: (ctx, def) => ({
+    uses: [...eventUses(def.startEvent, 'startEvent'), ...filterUses(def.filters)],
+    range: resolveRange(def.from, def.to, ctx.timezone),
+  }),
 };

@@ -4,11 +4,12 @@
  * path of the next (or previous) `steps` events of that session. Rows are distinct paths with
  * their counts, most common first.
  */
-import { resolvedEvents, type SqlFragment } from '../event-source.js';
-import { ACTIVITY_SQL } from '../shared/activity.js';
+import { ProjectScope } from '../kernel/scope.js';
+import { and, compile, int64, sql, str, type CompiledSql, type Fragment } from '../kernel/sql.js';
+import { timeRange } from '../kernel/time-sql.js';
+import { ACTIVITY } from '../shared/activity.js';
 import { durationMs } from '../shared/duration.js';
 import { compileFilters } from '../shared/filters.js';
-import { SqlParams, timeRangeSql } from '../shared/sql-params.js';
 import type { TimeRange } from '../shared/time-range.js';
 import type { PathsDefinition } from './definition.js';
 
@@ -20,26 +21,28 @@ export interface PathsQueryInput {
 }
 
 /** Rows `{ path, n }`; `path` starts with the start event. */
-export function compilePaths(input: PathsQueryInput): SqlFragment {
-  const { database, projectId, definition: def, range } = input;
-  const params = new SqlParams();
-  const filters = compileFilters(def.filters, params, database);
-  const where = [ACTIVITY_SQL, timeRangeSql(params, range.fromMs, range.toMs)];
-  if (filters.eventWhere) where.push(filters.eventWhere);
-  const src = resolvedEvents(database, projectId, where.join(' AND '));
-  const start = params.bind('String', def.startEvent);
-  const steps = params.bind('Int64', def.steps);
-  const timeout = params.bind('Int64', durationMs(def.sessionTimeout));
+export function compilePaths(input: PathsQueryInput): CompiledSql {
+  return compile(pathsFragment(input));
+}
+
+export function pathsFragment(input: PathsQueryInput): Fragment {
+  const { definition: def, range } = input;
+  const scope = new ProjectScope(input.database, input.projectId);
+  const filters = compileFilters(def.filters, scope);
+  const src = scope.events({ where: and([ACTIVITY, timeRange(range.fromMs, range.toMs), filters.eventWhere]) });
+  const start = str(def.startEvent);
+  const steps = int64(def.steps);
+  const timeout = int64(durationMs(def.sessionTimeout));
 
   // Only events of the anchor's session: sessions are contiguous, so others can only sit at the
   // far end of the slice.
   const slice = def.direction === 'next'
-    ? `arrayFilter((nm, s) -> s = sess[a], arraySlice(names, a + 1, ${steps}), arraySlice(sess, a + 1, ${steps}))`
-    : `arrayReverse(arrayFilter((nm, s) -> s = sess[a],
+    ? sql`arrayFilter((nm, s) -> s = sess[a], arraySlice(names, a + 1, ${steps}), arraySlice(sess, a + 1, ${steps}))`
+    : sql`arrayReverse(arrayFilter((nm, s) -> s = sess[a],
          arraySlice(names, greatest(1, a - ${steps}), a - greatest(1, a - ${steps})),
          arraySlice(sess, greatest(1, a - ${steps}), a - greatest(1, a - ${steps}))))`;
 
-  const sql = `SELECT path, toUInt32(count()) AS n FROM (
+  return sql`SELECT path, toUInt32(count()) AS n FROM (
       SELECT arrayConcat([names[a]], ${slice}) AS path
       FROM (
         SELECT
@@ -49,10 +52,9 @@ export function compilePaths(input: PathsQueryInput): SqlFragment {
           arrayCumSum(arrayMap(i -> toUInt32(i = 1 OR ts[i] - ts[i - 1] > ${timeout}), arrayEnumerate(ts))) AS sess,
           arrayMap(i -> toInt64(i), arrayFilter(i -> names[i] = ${start}, arrayEnumerate(names))) AS hits,
           arrayFilter((i, j) -> j = 0 OR sess[j] != sess[i], hits, arrayPopBack(arrayPushFront(hits, 0))) AS anchors
-        FROM ${src.sql} AS ev
-        WHERE ${filters.personWhere || '1'}
+        FROM ${src} AS ev
+        WHERE ${filters.personWhere}
         GROUP BY person_id
       ) ARRAY JOIN anchors AS a
     ) GROUP BY path ORDER BY n DESC, path ASC`;
-  return { sql, params: params.merged(src.params) };
 }

@@ -2,6 +2,8 @@
 import type { Analysis, ResultTable } from '../analysis.js';
 import { retentionDefinitionSchema, type RetentionDefinition, type RetentionResult } from './definition.js';
 import { runRetention } from './retention-runner.js';
+import { eventUses, filterUses } from '../kernel/name-uses.js';
+import { resolveRange } from '../shared/time-range.js';
 
 export type { RetentionDefinition, RetentionResult, RetentionCohort } from './definition.js';
 export { retentionDefinitionSchema } from './definition.js';
@@ -21,4 +23,8 @@ export const retentionAnalysis: Analysis<RetentionDefinition, RetentionResult> =
   schema: retentionDefinitionSchema,
   run: runRetention,
   toTable: retentionTable,
+  names: (ctx, def) => ({
+    uses: [...eventUses(def.cohortEvent, 'cohortEvent'), ...eventUses(def.returnEvent, 'returnEvent'), ...filterUses(def.filters)],
+    range: resolveRange(def.from, def.to, ctx.timezone),
+  }),
 };

@@ -16,11 +16,13 @@
  * - is_set / is_not_set: whether the value is set.
  */
 import { z } from 'zod';
-import { personProperty } from '../event-source.js';
+import { legacyText } from '../kernel/legacy-text.js';
+import type { ProjectScope } from '../kernel/scope.js';
+import { and, float64, ident, render, sql, str, strings, type Fragment } from '../kernel/sql.js';
 import { COLUMN_NAMES, columnIdentifier, isColumnName } from './columns.js';
 import type { RefEvent, RefLog } from './reference-log.js';
-import { numericSql, numericValue } from './numeric.js';
-import type { Binder, SqlParams } from './sql-params.js';
+import { numericOf, numericValue } from './numeric.js';
+import type { Binder } from './sql-params.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 const source = z.enum(['event', 'person', 'column']).default('event');
@@ -70,12 +72,6 @@ export const filterSchema = z
 export type Filter = z.output<typeof filterSchema>;
 export const filtersSchema = z.array(filterSchema).max(50).default([]);
 
-export interface CompiledFilters {
-  /** Conditions on event columns only, for `resolvedEvents(..., extraWhere)`; '' when none. */
-  readonly eventWhere: string;
-  /** Conditions on the resolved `person_id`, for the query around the event source; '' when none. */
-  readonly personWhere: string;
-}
 
 
 /** The operators, and the ones that are the negation of another (neq → eq, not_in → in, ...). */
@@ -117,74 +113,95 @@ export interface ValueAccess {
   readonly present: string;
 }
 
+/** `ValueAccess` as fragments, for compilers written on the kernel. */
+export interface ValueFragments {
+  readonly text: Fragment;
+  readonly present: Fragment;
+}
+
+const COMPARE: Record<'gt' | 'gte' | 'lt' | 'lte', Fragment> = { gt: sql`>`, gte: sql`>=`, lt: sql`<`, lte: sql`<=` };
+
 /**
  * The condition of a filter's positive form (neq → eq, not_in → in, ...) on a String expression;
  * presence is added by the caller.
  */
-function positiveSql(f: FilterTest, value: string, params: Binder): string {
+function positive(f: FilterTest, value: Fragment): Fragment {
   switch (f.op) {
     case 'eq':
     case 'neq':
-      return `${value} = ${params.bind('String', textOf(f))}`;
+      return sql`${value} = ${str(textOf(f))}`;
     case 'contains':
     case 'not_contains':
-      return `position(${value}, ${params.bind('String', textOf(f))}) > 0`;
+      return sql`position(${value}, ${str(textOf(f))}) > 0`;
     case 'regex':
-      return `match(${value}, ${params.bind('String', textOf(f))})`;
+      return sql`match(${value}, ${str(textOf(f))})`;
     case 'in':
     case 'not_in':
-      return `has(${params.bind('Array(String)', [...listOf(f)])}, ${value})`;
+      return sql`has(${strings(listOf(f))}, ${value})`;
     case 'gt':
     case 'gte':
     case 'lt':
-    case 'lte': {
-      const cmp = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[f.op];
-      return `coalesce(${numericSql(params, value)} ${cmp} ${params.bind('Float64', numberOf(f))}, false)`;
-    }
+    case 'lte':
+      return sql`coalesce(${numericOf(value)} ${COMPARE[f.op]} ${float64(numberOf(f))}, false)`;
     case 'is_set':
     case 'is_not_set':
-      return '1';
+      return sql`1`;
   }
 }
 
 /**
- * The one filter compiler: a boolean SQL condition for filter `f` on the value `access` reads.
- * A positive operator holds when the value is set and matches; a negated one is its negation, so
+ * The one filter compiler: a boolean condition for filter `f` on the value `access` reads. A
+ * positive operator holds when the value is set and matches; a negated one is its negation, so
  * unset values pass it (docs/definitions.md, "Filters").
  */
-export function filterSql(f: FilterTest, access: ValueAccess, params: Binder): string {
-  const not = NEGATED.has(f.op) ? 'NOT ' : '';
-  return `${not}(${access.present} AND ${positiveSql(f, access.text, params)})`;
+export function filterFragment(f: FilterTest, access: ValueFragments): Fragment {
+  const cond = sql`(${access.present} AND ${positive(f, access.text)})`;
+  return NEGATED.has(f.op) ? sql`NOT ${cond}` : cond;
 }
 
-function compileOne(f: Filter, params: SqlParams, database: string): { where: string; person: boolean } {
+/** `filterFragment` for compilers that still write SQL text with their own binder (the funnel). */
+export function filterSql(f: FilterTest, access: ValueAccess, params: Binder): string {
+  return render(filterFragment(f, { text: legacyText(access.text), present: legacyText(access.present) }), params);
+}
+
+export interface CompiledFilters {
+  /** Conditions on event columns only, for `scope.events({ where })`. */
+  readonly eventWhere: Fragment;
+  /** Conditions on the resolved `person_id`, for the query around the event source. */
+  readonly personWhere: Fragment;
+  /** Whether any filter reads a person property (the events must then be resolved). */
+  readonly readsPersons: boolean;
+}
+
+/** How an event-level filter reads its value: a typed column or an event property. */
+export function eventValue(source: 'event' | 'column', property: string): ValueFragments {
+  if (source === 'column') {
+    const column = sql`${ident(columnIdentifier(property), COLUMN_NAMES)}`;
+    return { text: column, present: sql`${column} != ''` };
+  }
+  const key = str(property);
+  return { text: sql`properties[${key}]`, present: sql`mapContains(properties, ${key})` };
+}
+
+function compileOne(f: Filter, scope: ProjectScope): { where: Fragment; person: boolean } {
   if (f.source === 'person') {
     // Person properties are read through the alias-resolved latest value: a person is in the
     // subquery exactly when the property is set and its positive form matches.
-    const not = NEGATED.has(f.op) ? 'NOT ' : '';
-    const key = params.bindName(f.property);
-    const cond = positiveSql(f, 'value', params);
-    return { where: `person_id ${not}IN (SELECT person_id FROM ${personProperty(database, key)} WHERE ${cond})`, person: true };
+    const not = NEGATED.has(f.op) ? sql`NOT ` : sql``;
+    const cond = positive(f, sql`value`);
+    return { where: sql`person_id ${not}IN (SELECT person_id FROM ${scope.personProperty(str(f.property))} WHERE ${cond})`, person: true };
   }
-  let access: ValueAccess;
-  if (f.source === 'column') {
-    const column = columnIdentifier(f.property);
-    access = { text: column, present: `${column} != ''` };
-  } else {
-    const key = params.bind('String', f.property);
-    access = { text: `properties[${key}]`, present: `mapContains(properties, ${key})` };
-  }
-  return { where: filterSql(f, access, params), person: false };
+  return { where: filterFragment(f, eventValue(f.source, f.property)), person: false };
 }
 
-export function compileFilters(filters: readonly Filter[], params: SqlParams, database: string): CompiledFilters {
-  const event: string[] = [];
-  const person: string[] = [];
+export function compileFilters(filters: readonly Filter[], scope: ProjectScope): CompiledFilters {
+  const event: Fragment[] = [];
+  const person: Fragment[] = [];
   for (const f of filters) {
-    const c = compileOne(f, params, database);
+    const c = compileOne(f, scope);
     (c.person ? person : event).push(c.where);
   }
-  return { eventWhere: event.join(' AND '), personWhere: person.join(' AND ') };
+  return { eventWhere: and(event), personWhere: and(person), readsPersons: person.length > 0 };
 }
 
 /** The value a filter reads from an event, undefined when unset. */

@@ -7,7 +7,7 @@
  * comparisons. The rule is spelled out here, not delegated to the engine's lenient text-to-float
  * parser, so the reference implementations can follow it exactly.
  */
-import type { Binder } from './sql-params.js';
+import { str, sql, type Fragment } from '../kernel/sql.js';
 
 export const NUMBER_PATTERN = '^-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?$';
 const NUMBER_RE = new RegExp(NUMBER_PATTERN);
@@ -23,6 +23,6 @@ export function numericValue(text: string | undefined): number | undefined {
  * SQL: Nullable(Float64) of a String expression under the same rule. The engine reads `1e400`
  * as inf, so the finite check is explicit, as in `numericValue`.
  */
-export function numericSql(params: Binder, text: string): string {
-  return `if(match(${text}, ${params.bind('String', NUMBER_PATTERN)}) AND isFinite(toFloat64OrZero(${text})), toFloat64OrNull(${text}), NULL)`;
+export function numericOf(text: Fragment): Fragment {
+  return sql`if(match(${text}, ${str(NUMBER_PATTERN)}) AND isFinite(toFloat64OrZero(${text})), toFloat64OrNull(${text}), NULL)`;
 }

@@ -79,6 +79,14 @@ function must(text: string): TimeInput {
   return parsed;
 }
 
+/** `resolveRange` where either bound may be absent (open). */
+export function optionalRange(from: string | undefined, to: string | undefined, timeZone: string): { fromMs: number | null; toMs: number | null } {
+  return {
+    fromMs: from === undefined ? null : resolveBound(must(from), 'from', timeZone),
+    toMs: to === undefined ? null : resolveBound(must(to), 'to', timeZone),
+  };
+}
+
 /** Resolves validated `from`/`to` texts in `timeZone`. */
 export function resolveRange(from: string, to: string, timeZone: string): TimeRange {
   return { fromMs: resolveBound(must(from), 'from', timeZone), toMs: resolveBound(must(to), 'to', timeZone) };

@@ -2,6 +2,8 @@
 import type { Analysis, ResultTable } from '../analysis.js';
 import { trendsDefinitionSchema, type TrendsDefinition, type TrendsResult } from './definition.js';
 import { runTrends } from './trends-runner.js';
+import { eventUses, filterUses, propertyUse } from '../kernel/name-uses.js';
+import { resolveRange } from '../shared/time-range.js';
 
 export type { TrendsDefinition, TrendsResult, TrendsSeries, TrendsPeriod, TrendsBucket } from './definition.js';
 export { trendsDefinitionSchema } from './definition.js';
@@ -27,4 +29,13 @@ export const trendsAnalysis: Analysis<TrendsDefinition, TrendsResult> = {
   schema: trendsDefinitionSchema,
   run: runTrends,
   toTable: trendsTable,
+  names: (ctx, def) => ({
+    uses: [
+      ...eventUses(def.event, 'event'),
+      ...filterUses(def.filters),
+      ...(def.breakdown ? [propertyUse('breakdown', def.breakdown.source, def.breakdown.property)] : []),
+      ...(def.measure.type === 'sum' || def.measure.type === 'avg' ? [propertyUse('measure', 'event', def.measure.property)] : []),
+    ],
+    range: resolveRange(def.from, def.to, ctx.timezone),
+  }),
 };

@@ -6,6 +6,7 @@ import type { Auth } from '../auth.js';
 import { jsonBody } from '../body.js';
 import { HttpError, parseOr400 } from '../http-error.js';
 import { ExportUnsupportedError, exportResult } from '../../analyses/export-result.js';
+import { runAnalysis } from '../../analyses/kernel/run-analysis.js';
 
 export function registerQueryRoutes(
   app: FastifyInstance,
@@ -19,7 +20,7 @@ export function registerQueryRoutes(
     }
     const definition = parseOr400(analysis.schema, jsonBody(req, 1024 * 1024), `${analysis.name} definition`);
     const ctx = { store: deps.store, projectId: project.projectId, timezone: project.timezone, now: deps.now };
-    return analysis.run(ctx, definition);
+    return runAnalysis(analysis, ctx, definition);
   });
 
   // Same definition, answered as a file: POST /v1/query/engagement/export?format=parquet

@@ -1,4 +1,7 @@
 /** The quarantine, readable: every rejected item with its reason and raw payload. */
+import { queryRows } from '../../analyses/kernel/run.js';
+import { ProjectScope } from '../../analyses/kernel/scope.js';
+import { sql, str, uint32 } from '../../analyses/kernel/sql.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Store } from '../../store/store.js';
@@ -27,18 +30,13 @@ export async function listRejected(
   projectId: string,
   q: z.infer<typeof rejectedQuerySchema>,
 ): Promise<{ total: number; items: RejectedItem[] }> {
-  const where = `project_id = {project:String}${q.reason ? ' AND reason = {reason:String}' : ''}`;
-  const params = { project: projectId, ...(q.reason ? { reason: q.reason } : {}) };
-  const [count] = await store.query<{ n: string }>(
-    `SELECT toString(count()) AS n FROM ${store.database}.rejected_events WHERE ${where}`,
-    params,
-  );
-  const items = await store.query<RejectedItem>(
-    `SELECT toString(received_at) AS received_at, source, reason, errors, payload, payload_truncated, file, line
-     FROM ${store.database}.rejected_events WHERE ${where}
-     ORDER BY received_at DESC, log_position DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-    { ...params, limit: q.limit, offset: q.offset },
-  );
+  const scope = new ProjectScope(store.database, projectId);
+  const rows = scope.rows('rejected_events', q.reason ? sql`reason = ${str(q.reason)}` : sql``);
+  const [count] = await queryRows<{ n: string }>(store, sql`SELECT toString(count()) AS n FROM ${rows}`);
+  const items = await queryRows<RejectedItem>(store, sql`
+    SELECT toString(received_at) AS received_at, source, reason, errors, payload, payload_truncated, file, line
+     FROM ${rows}
+     ORDER BY received_at DESC, log_position DESC LIMIT ${uint32(q.limit)} OFFSET ${uint32(q.offset)}`);
   return { total: Number(count?.n ?? 0), items };
 }
 

@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store.js';
 import type { LoaderStats } from '../../loader/loader.js';
 import type { Auth } from '../auth.js';
-import { projectHasAliases, resolvedEvents } from '../../analyses/event-source.js';
+import { queryRows } from '../../analyses/kernel/run.js';
+import { ProjectScope } from '../../analyses/kernel/scope.js';
+import { sql } from '../../analyses/kernel/sql.js';
 
 export interface StatusDeps {
   readonly store: Store;
@@ -40,31 +42,31 @@ export interface ProjectStatus {
  * analyses count them: ids linked by identify/alias are one person.
  */
 export async function storedCounts(store: Pick<Store, 'query' | 'database'>, projectId: string): Promise<{ events: number; persons: number; lastEventAt: string | null }> {
-  const db = store.database;
-  const aliases = await projectHasAliases(store, db, projectId);
-  const source = resolvedEvents(db, projectId, '', { aliases });
-  const [row] = await store.query<{ n: string; persons: string; last: string | null }>(
-    `SELECT toString(count()) AS n, toString(uniqExact(person_id)) AS persons,
+  const scope = new ProjectScope(store.database, projectId);
+  const aliases = (await queryRows(store, scope.hasAliasesSql())).length > 0;
+  const [row] = await queryRows<{ n: string; persons: string; last: string | null }>(store, sql`
+    SELECT toString(count()) AS n, toString(uniqExact(person_id)) AS persons,
             if(count() = 0, NULL, toString(max(timestamp))) AS last
-     FROM ${source.sql} AS e`,
-    source.params,
-  );
+     FROM ${scope.events({ persons: aliases ? 'resolved' : 'stored' })} AS e`);
   return { events: Number(row?.n ?? 0), persons: Number(row?.persons ?? 0), lastEventAt: row?.last ?? null };
 }
 
+/** Rejected events of a project (the quarantine's size). */
+export async function rejectedCount(store: Pick<Store, 'query' | 'database'>, projectId: string): Promise<number> {
+  const scope = new ProjectScope(store.database, projectId);
+  const [row] = await queryRows<{ n: string }>(store, sql`SELECT toString(count()) AS n FROM ${scope.rows('rejected_events')}`);
+  return Number(row?.n ?? 0);
+}
+
 export async function projectStatus(deps: StatusDeps, projectId: string): Promise<Omit<ProjectStatus, 'project'>> {
-  const db = deps.store.database;
   const events = await storedCounts(deps.store, projectId);
-  const [rejected] = await deps.store.query<{ n: string }>(
-    `SELECT toString(count()) AS n FROM ${db}.rejected_events WHERE project_id = {project:String}`,
-    { project: projectId },
-  );
+  const rejected = await rejectedCount(deps.store, projectId);
   const loader = deps.loaderStats();
   const log = deps.logStats();
   return {
     eventsStored: events.events,
     personsStored: events.persons,
-    rejectedCount: Number(rejected?.n ?? 0),
+    rejectedCount: rejected,
     lastEventAt: events.lastEventAt,
     log: { lagBytes: loader.lagBytes, position: loader.position, end: log.end },
     loader: {

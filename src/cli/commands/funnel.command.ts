@@ -4,29 +4,23 @@
  */
 import type { Command } from 'commander';
 import { EVENT_COLUMNS, type FunnelBreakdown, type FunnelDefinition } from '../../analyses/funnel/definition.js';
+import { parseName } from '../../analyses/kernel/names.js';
 import { CliError } from '../access.js';
 import { addConfigOptions, DATA_KEYS } from '../config-options.js';
 import { positiveInt } from '../parse.js';
 import { readDefinition, runAndPrint } from './query.command.js';
 
-/** Everyday names for typed columns. */
-const COLUMN_ALIASES: Record<string, string> = { device: 'device_type', path: 'page_path', url: 'page_url', referrer: 'page_referrer' };
-
 /**
  * `--by device` → typed column (device_type); `--by person.sex` → person property;
- * `--by event.plan` or any other name → event property.
+ * `--by event.plan` or any other name → event property: the kernel's one spelling rule
+ * (`parseName`). The result's `meta` says what the name was read as, and a warning names the
+ * spelling to use when the data has the name elsewhere (`--by sex` on a person-only trait).
  */
 export function parseBreakdown(text: string, limit: number | undefined, step: number | undefined): FunnelBreakdown {
-  const [prefix, ...rest] = text.split('.');
-  const tail = rest.join('.');
-  let breakdown: FunnelBreakdown;
-  if (tail && prefix === 'person') breakdown = { type: 'person', property: tail };
-  else if (tail && prefix === 'event') breakdown = { type: 'event', property: tail };
-  else if (tail && prefix === 'column') breakdown = { type: 'column', property: tail };
-  else {
-    const column = COLUMN_ALIASES[text] ?? text;
-    breakdown = (EVENT_COLUMNS as readonly string[]).includes(column) ? { type: 'column', property: column } : { type: 'event', property: text };
-  }
+  const name = parseName(text);
+  // `event` is a typed column elsewhere, but a funnel breaks down by step events, not their name.
+  const column = name.source !== 'column' || (EVENT_COLUMNS as readonly string[]).includes(name.property);
+  const breakdown: FunnelBreakdown = column ? { type: name.source, property: name.property } : { type: 'event', property: text };
   return { ...breakdown, ...(limit !== undefined ? { limit } : {}), ...(step !== undefined ? { attributionStep: step } : {}) };
 }
 

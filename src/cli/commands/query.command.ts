@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AnalysisRegistry } from '../../analyses/registry.js';
 import { ALL_ANALYSES } from '../../analyses/all.js';
+import { resultWarnings } from '../../analyses/kernel/run-analysis.js';
 import { CliError, openAccess } from '../access.js';
 import { addConfigOptions, configFrom, DATA_KEYS } from '../config-options.js';
 import { render, type OutputFormat } from '../output.js';
@@ -69,6 +70,8 @@ export async function runAndPrint(opts: Record<string, unknown>, name: string, d
   try {
     const result = await access.query(String(opts.project), name, definition);
     process.stdout.write(render(format, result, analysis.toTable(result)) + '\n');
+    // On stderr, so tables, JSON and CSV on stdout stay machine-readable.
+    for (const w of resultWarnings(result)) process.stderr.write(`warning: ${w}\n`);
   } finally {
     await access.close();
   }

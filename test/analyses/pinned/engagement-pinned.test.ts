@@ -1,0 +1,121 @@
+/**
+ * Pinned SQL, engagement: daily time on `flyer_open` views on 2024-03-10 (the sessionizer's SQL is the sessions analysis', still text; it is pinned here too and is re-pinned when sessions moves to the person timeline).
+ * A change to the compiled text or its parameters fails here first: read the diff, then re-pin.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { tempStore } from '../../helpers/temp-store.js';
+import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import { compileEngagement } from '../../../src/analyses/engagement/engagement-compiler.js';
+import { engagementDefinitionSchema, planEngagement } from '../../../src/analyses/engagement/definition.js';
+import { insertPinFixture, PIN } from './pinned-fixture.js';
+
+let store: ChdbStore;
+let dispose: () => Promise<void>;
+before(async () => {
+  ({ store, dispose } = await tempStore());
+  await insertPinFixture(store);
+});
+after(async () => dispose());
+
+function compiled() {
+  const def = engagementDefinitionSchema.parse({ contentEvents: ['flyer_open'], report: 'daily', from: '2024-03-10', to: '2024-03-10' });
+  return compileEngagement(planEngagement(def), PIN, false);
+}
+
+const SQL = `SELECT day,
+    toUInt32(uniqExact(person_id)) AS persons,
+    toUInt32(uniqExactIf(person_id, dwell_ms >= 0)) AS measuredPersons,
+    toUInt32(count()) AS views,
+    toUInt32(countIf(dwell_ms >= 0)) AS measuredViews,
+    toUInt32(countIf(dwell_ms < 0)) AS unmeasuredViews,
+    sumIf(dwell_ms, dwell_ms >= 0) AS totalTimeMs,
+    if(measuredViews = 0, NULL, totalTimeMs / measuredViews) AS avgTimePerViewMs,
+    if(measuredPersons = 0, NULL, totalTimeMs / measuredPersons) AS avgTimePerPersonMs
+  FROM (
+    SELECT person_id, toDate(fromUnixTimestamp64Milli(view_ts, 'UTC'), {tz:String}) AS day, key_vals, dwell_ms
+    FROM (
+      SELECT
+        person_id,
+        arrayPushBack(arrayPopFront(arrayReverseFill(x -> x.3, arrayZip(ix, ts, arrayMap(h -> NOT h, is_hb)))),
+          (toUInt32(0), toInt64(0), 0)) AS next_non_hb,
+        arrayReverseFill((x, e) -> e, ix, is_end) AS end_ix,
+        arrayReverseFill((x, e) -> e, ts, is_end) AS end_ts,
+        arrayFilter((x, v) -> v, ts, is_view) AS v_ts,
+        arrayFilter((x, v) -> v, keys_at, is_view) AS v_keys,
+        arrayFilter((x, v) -> v, arrayMap((t, i, nx, ei, et) ->
+      if(nx.3 AND nx.1 <= ei, nx.2 - t, if(ei > i, et - t, toInt64(-1))),
+      ts, ix, next_non_hb, end_ix, end_ts), is_view) AS v_dwell
+      FROM (
+    SELECT
+      person_id,
+      ev.1 AS ts,
+      ev.2 AS id_keys,
+      ev.3 AS is_view,
+      ev.4 AS is_hb,
+      ev.5 AS keys_at,
+      arrayEnumerate(ts) AS ix,
+      arrayMap((g, i) -> i = 1 OR g > {timeout_ms:Int64}, arrayDifference(ts), ix) AS b_run,
+      
+      b_run AS b_piece,
+      arrayMap((b, w) -> b OR w != 0, b_piece,
+        arrayDifference(arrayMap((t, p) -> intDiv(t - p, {max_length_ms:Int64}), ts,
+          arrayFill((t, b) -> b, ts, b_piece)))) AS b_sess,
+      arrayPushBack(arrayPopFront(b_sess), 1) AS is_end
+    FROM (
+      SELECT person_id, arraySort(groupArray(tuple(toUnixTimestamp64Milli(timestamp), reinterpretAsUInt128(reverse(UUIDToNum(event_id))), has({p0:Array(String)}, toString(event)), has({p1:Array(String)}, toString(event)), CAST([], 'Array(String)')))) AS ev
+      FROM (
+    SELECT e.* REPLACE (if(a.person_id != '', a.person_id, e.person_id) AS person_id)
+    FROM clickpath.events AS e
+    LEFT ANY JOIN (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id
+      FROM (SELECT * FROM clickpath.person_aliases WHERE project_id = {project:String})
+      GROUP BY distinct_id
+    ) AS a ON a.distinct_id = e.person_id
+    WHERE (e.project_id = {project:String}) AND (toDate(e.timestamp, {tz:String}) >= {ev_from:Date} AND toDate(e.timestamp) >= {ev_from:Date} - 1 AND toDate(e.timestamp, {tz:String}) <= {ev_to:Date} AND toDate(e.timestamp) <= {ev_to:Date} + 1 AND e.type IN {activity_types:Array(String)})
+  )
+      GROUP BY person_id
+    )
+  )
+    )
+    ARRAY JOIN v_ts AS view_ts, v_keys AS key_vals, v_dwell AS dwell_ms
+    WHERE (day >= {p2:Date}) AND (day <= {p3:Date})
+  )
+  GROUP BY day
+  ORDER BY day`;
+
+const PARAMS = {
+  "tz": "UTC",
+  "timeout_ms": 1800000,
+  "max_length_ms": 86400000,
+  "activity_types": [
+    "track",
+    "page",
+    "screen"
+  ],
+  "ev_from": "2024-03-08",
+  "ev_to": "2024-03-12",
+  "project": "pin",
+  "p0": [
+    "flyer_open"
+  ],
+  "p1": [],
+  "p2": "2024-03-10",
+  "p3": "2024-03-10"
+};
+
+test('engagement: the representative definition compiles to the pinned SQL and parameters', () => {
+  const q = compiled();
+  assert.equal(q.sql, SQL);
+  assert.deepEqual(q.params, PARAMS);
+});
+
+test('engagement: the pinned SQL runs on the engine and gives the hand-checked numbers', async () => {
+  const q = compiled();
+  const rows = await store.query<Record<string, unknown>>(q.sql, q.params);
+  // u3's first open lasts until the second (40 s), the second until home (20 s).
+  assert.deepEqual(rows, [{
+    day: '2024-03-10', persons: 1, measuredPersons: 1, views: 2, measuredViews: 2, unmeasuredViews: 0,
+    totalTimeMs: 60000, avgTimePerViewMs: 30000, avgTimePerPersonMs: 60000,
+  }]);
+});
