@@ -13,14 +13,15 @@ export type { SessionDay, SessionRow, SessionsResult } from './result.js';
 
 type ListRowText = Omit<SessionRow, 'start' | 'end'> & { start: string; end: string; total?: number };
 
-async function target(ctx: AnalysisContext): Promise<SessionsTarget> {
+async function target(ctx: AnalysisContext, source?: SessionsTarget['source']): Promise<SessionsTarget> {
   const aliases = await projectHasAliases(ctx.store, ctx.store.database, ctx.projectId);
-  return { database: ctx.store.database, projectId: ctx.projectId, timezone: ctx.timezone, aliases };
+  return { database: ctx.store.database, projectId: ctx.projectId, timezone: ctx.timezone, aliases, ...(source ? { source } : {}) };
 }
 
-async function run(ctx: AnalysisContext, def: SessionsDefinition): Promise<SessionsResult> {
+/** The analysis' run; `source` forces where events are read from (the benchmark's old path, tests). */
+export async function runSessions(ctx: AnalysisContext, def: SessionsDefinition, source?: SessionsTarget['source']): Promise<SessionsResult> {
   const plan = planSessions(def);
-  const t = await target(ctx);
+  const t = await target(ctx, source);
   if (plan.view === 'daily') {
     const q = compileDaily(plan, t);
     return { view: 'daily', days: await ctx.store.query<SessionDay>(q.sql, q.params) };
@@ -44,7 +45,7 @@ export const sessionsAnalysis: Analysis<SessionsDefinition, SessionsResult> = {
     'Sessions per person (inactivity timeout, max length, optional midnight and channel splits): ' +
     'daily sessions, persons, durations, bounce rate and intent → success conversion, or a filterable session list.',
   schema: sessionsDefinitionSchema,
-  run,
+  run: (ctx, def) => runSessions(ctx, def),
   toTable: sessionsTable,
   export: (ctx, def, format) => sessionsExport(ctx, def, format),
 };

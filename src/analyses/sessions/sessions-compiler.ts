@@ -6,6 +6,7 @@ import type { ParamValue, QueryParams } from '../../store/store.js';
 import type { SessionsPlan } from './definition.js';
 import type { EventColumn, PersonScope } from './sessionize-sql.js';
 import { eventIdText, sessionizeSql } from './sessionize-sql.js';
+import { IN_ORDER_SETTINGS } from '../person-timeline.js';
 
 export interface CompiledQuery {
   readonly sql: string;
@@ -18,6 +19,16 @@ export interface SessionsTarget {
   readonly timezone: string;
   /** false when the project has no alias link: identity resolution is skipped. */
   readonly aliases?: boolean;
+  /**
+   * `timeline` (default): the person timeline, which carries every column sessions read;
+   * `events`: the date-ordered table grouped by hashing, the benchmark's old path.
+   */
+  readonly source?: 'timeline' | 'events';
+}
+
+/** The timeline's per-person GROUP BY streams in key order with this setting. */
+function settingsOf(target: SessionsTarget): string {
+  return (target.source ?? 'timeline') === 'timeline' ? `\n  ${IN_ORDER_SETTINGS}` : '';
 }
 
 /** Daily report columns, in order; also the export's columns. */
@@ -52,7 +63,7 @@ function sessionRowsSql(plan: SessionsPlan, target: SessionsTarget, withDetails:
       { name: 'dev', expr: 'toString(device_type)' },
     );
   }
-  const base = sessionizeSql({ ...target, rules: plan.rules, columns, scope });
+  const base = sessionizeSql({ ...target, source: target.source ?? 'timeline', rules: plan.rules, columns, scope });
   const perPerson = [
     `${at('ts', 'b_sess')} AS s_start`,
     `${at('ts', 'is_end')} AS s_end`,
@@ -140,7 +151,7 @@ export function compileDaily(plan: SessionsPlan, target: SessionsTarget): Compil
     if(countIf(intent) = 0, NULL, countIf(intent AND success) / countIf(intent)) AS intentToSuccessRate
   FROM ${rows.sql}
   GROUP BY day
-  ORDER BY day`;
+  ORDER BY day${settingsOf(target)}`;
   return { sql, params: rows.params };
 }
 
@@ -164,7 +175,7 @@ export function compilePersonDays(plan: SessionsPlan, target: SessionsTarget, sc
     toUInt32(countIf(success)) AS successes,
     toUInt32(countIf(intent AND success)) AS intent_successes
   FROM ${rows.sql}
-  GROUP BY day, person_id`;
+  GROUP BY day, person_id${settingsOf(target)}`;
   return { sql, params: rows.params };
 }
 
@@ -255,6 +266,6 @@ export function compileList(plan: SessionsPlan, target: SessionsTarget, limit: n
   FROM ${rows.sql}
   ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
   ORDER BY start_ms, session_id
-  ${paging}`;
+  ${paging}${settingsOf(target)}`;
   return { sql, params };
 }

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { tempStore } from '../../helpers/temp-store.js';
-import { sessionsAnalysis } from '../../../src/analyses/sessions/index.js';
+import { runSessions, sessionsAnalysis } from '../../../src/analyses/sessions/index.js';
 import { planSessions } from '../../../src/analyses/sessions/definition.js';
 import type { SessionsDefinition } from '../../../src/analyses/sessions/definition.js';
 import { referenceSessionsResult } from '../../../src/analyses/sessions/reference.js';
@@ -71,8 +71,9 @@ test('engine matches the reference on random logs (daily and list views)', async
       const ctx = { store, projectId, timezone, now: () => 0 };
       for (const view of ['daily', 'list'] as const) {
         const def = toDefinition({ ...raw, view });
-        const got = await sessionsAnalysis.run(ctx, def);
-        assert.deepEqual(got, referenceSessionsResult(events, planSessions(def), timezone));
+        const want = referenceSessionsResult(events, planSessions(def), timezone);
+        assert.deepEqual(await sessionsAnalysis.run(ctx, def), want, 'person timeline');
+        assert.deepEqual(await runSessions(ctx, def, 'events'), want, 'events table');
       }
     }),
     { numRuns: 60 },
