@@ -6,7 +6,7 @@ import { engagementAnalysis } from '../../../src/analyses/engagement/index.js';
 import { planEngagement } from '../../../src/analyses/engagement/definition.js';
 import { referenceEngagementResult } from '../../../src/analyses/engagement/reference.js';
 import { addDays } from '../../../src/analyses/sessions/local-date.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { TIMEZONES, eventLog, hostile, range, timeoutMs } from '../sessions/arbitraries.js';
 import { insertEvents } from '../sessions/events.js';
 
@@ -27,7 +27,7 @@ const properties = fc.record(
   { requiredKeys: [] },
 ).map((p) => Object.fromEntries(Object.entries(p)));
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 let project = 0;
 

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { planFunnel } from '../../../src/analyses/funnel/funnel-plan.js';
 import { referenceFunnel } from '../../../src/analyses/funnel/reference.js';
 import { funnelCase, type Case } from './arbitraries.js';
 import { checkCase, sourceCounts } from './check-case.js';
 import { referenceData } from './helpers.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 before(async () => ({ store, dispose } = await tempStore()));
 after(async () => dispose());

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { funnelCase } from './arbitraries.js';
 import { checkCase, sourceCounts } from './check-case.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 before(async () => ({ store, dispose } = await tempStore()));
 after(async () => dispose());

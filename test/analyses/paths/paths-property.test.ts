@@ -3,14 +3,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { pathsAnalysis } from '../../../src/analyses/paths/index.js';
 import { pathsReference } from '../../../src/analyses/paths/reference.js';
 import { pathsDefinitionSchema } from '../../../src/analyses/paths/definition.js';
 import { EVENT_NAMES, insertCases, logCaseArb, rangeArb } from '../trends/random-log.js';
 import { filtersArb } from '../trends/random-filters.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 before(async () => ({ store, dispose } = await tempStore()));
 after(async () => dispose());

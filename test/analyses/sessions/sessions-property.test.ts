@@ -7,13 +7,13 @@ import { planSessions } from '../../../src/analyses/sessions/definition.js';
 import type { SessionsDefinition } from '../../../src/analyses/sessions/definition.js';
 import { referenceSessionsResult } from '../../../src/analyses/sessions/reference.js';
 import { addDays } from '../../../src/analyses/sessions/local-date.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { TIMEZONES, eventLog, range, timeoutMs } from './arbitraries.js';
 import { insertEvents } from './events.js';
 
 const NAMES = ['search', 'scooter_selected', 'ride_started', 'rating', "it's", 'ü.x'];
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 let project = 0;
 

@@ -3,14 +3,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { trendsAnalysis } from '../../../src/analyses/trends/index.js';
 import { trendsReference } from '../../../src/analyses/trends/reference.js';
 import { trendsDefinitionSchema } from '../../../src/analyses/trends/definition.js';
 import { EVENT_NAMES, PROPERTY_KEYS, insertCases, logCaseArb, rangeArb } from './random-log.js';
 import { filtersArb } from './random-filters.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 before(async () => ({ store, dispose } = await tempStore()));
 after(async () => dispose());
