@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { tempStore } from '../helpers/temp-store.js';
 import type { Store } from '../../src/store/store.js';
 import { prepareRecord } from '../../src/collector/prepare-record.js';
-import { decodeForLoad, withLogPosition } from '../../src/collector/log-record.js';
+import { decodeForLoad, withLogPosition } from '../../src/records/log-record.js';
 
 let store: Store;
 let dispose: () => Promise<void>;

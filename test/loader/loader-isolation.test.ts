@@ -14,7 +14,7 @@ import { tempLogDir } from '../log/log-test-dir.js';
 import type { InsertOptions, Store } from '../../src/store/store.js';
 import { SegmentLog } from '../../src/log/segment-log.js';
 import { Loader } from '../../src/loader/loader.js';
-import { encodeRecord } from '../../src/collector/log-record.js';
+import { encodeRecord } from '../../src/records/log-record.js';
 import type { EventRow } from '../../src/events/event-row.js';
 import { eventIdFromMessageId } from '../../src/events/event-id.js';
 import { classifyInsertError } from '../../src/loader/engine-errors.js';
