@@ -26,8 +26,18 @@ import type { Auth } from './api/auth.js';
 import { AnalysisRegistry } from './analyses/registry.js';
 import { ALL_ANALYSES } from './analyses/all.js';
 
+/**
+ * Opens the store a config names. The default is the embedded engine in `<data-dir>/engine`;
+ * another engine, or a test, passes its own to `startApp` and `openStore`.
+ */
+export type ConfigStoreFactory = (config: Config) => Promise<Store>;
+
+export const embeddedStoreFactory: ConfigStoreFactory = (config) =>
+  ChdbStore.open({ dataDir: enginePath(config.dataDir), database: config.database });
+
 export interface AppOptions {
   readonly now?: () => number;
+  readonly storeFactory?: ConfigStoreFactory;
   /** Extra route modules (dashboard, live, reports). */
   readonly plugins?: ReadonlyArray<(app: FastifyInstance, core: AppCore, auth: Auth) => void | Promise<void>>;
 }
@@ -86,7 +96,7 @@ function ensureAdminKey(dataDir: string): string {
 }
 
 /** Opens the store and migrates it: what every command that touches data needs first. */
-export async function openStore(config: Config): Promise<Store> {
+export async function openStore(config: Config, factory: ConfigStoreFactory = embeddedStoreFactory): Promise<Store> {
   try {
     mkdirSync(config.dataDir, { recursive: true });
   } catch (err) {
@@ -94,7 +104,7 @@ export async function openStore(config: Config): Promise<Store> {
   }
   let store: Store;
   try {
-    store = await ChdbStore.open({ dataDir: enginePath(config.dataDir), database: config.database });
+    store = await factory(config);
   } catch (err) {
     const msg = (err as Error).message;
     if (/lock|already running|Failed to create connection/i.test(msg)) {
@@ -108,7 +118,7 @@ export async function openStore(config: Config): Promise<Store> {
 
 export async function startApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
   const now = options.now ?? Date.now;
-  const store = await openStore(config);
+  const store = await openStore(config, options.storeFactory);
   const adminKey = ensureAdminKey(config.dataDir);
   const registry = new ProjectRegistry(store, now);
   await registry.refresh();

@@ -6,7 +6,7 @@
  */
 import type { EventRow, RejectedRow } from '../events/event-row.js';
 import { toSqlTime } from '../events/event-row.js';
-import { encodeRecord } from './log-record.js';
+import { encodeRecord } from '../records/log-record.js';
 import type { RecordPreparer } from './prepare-pool.js';
 import type { ItemError } from './prepare-record.js';
 import { RateLimiter } from './rate-limiter.js';

@@ -4,7 +4,7 @@
  */
 import { toSqlTime, type RejectedRow } from '../events/event-row.js';
 import { normalizeBatch, normalizeMessage, quarantinePayload, type BatchResult, type NormalizeContext } from '../events/normalize.js';
-import { encodeRecord } from './log-record.js';
+import { encodeRecord } from '../records/log-record.js';
 import { mayHoldSurrogateEscape, wellFormed } from '../events/json-limits.js';
 
 export interface ItemError {

@@ -14,7 +14,7 @@ import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import type { LogRecord, ReadLimits, ReadResult } from '../log/segment-log.js';
 import { LogClosedError, LogRangeError } from '../log/errors.js';
-import { decodeRecord } from '../collector/log-record.js';
+import { decodeRecord } from '../records/log-record.js';
 
 export interface Cursor {
   readonly position: number;

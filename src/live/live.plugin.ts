@@ -6,10 +6,9 @@
  * docs/live.md describes the API and its semantics.
  */
 import type { FastifyInstance } from 'fastify';
-import { enginePath, type AppCore } from '../app.js';
+import type { AppCore } from '../app.js';
 import type { Auth } from '../api/auth.js';
 import type { Store } from '../store/store.js';
-import { ChdbStore } from '../store/chdb-store.js';
 import { TailIndex } from './tail-index.js';
 import { LiveReader } from './live-reader.js';
 import { ViewCache } from './live-views.js';
@@ -107,13 +106,11 @@ export function createLivePlugin(overrides: Partial<LiveOptions> = {}): LivePlug
 }
 
 /**
- * The embedded engine runs one statement at a time per connection, so live reads sharing the
- * loader's connection would wait behind every load. Connections to the same data directory run
- * side by side and see each other's writes at once; other stores are used as they are.
+ * On an engine that runs one statement at a time per connection, live reads sharing the loader's
+ * connection would wait behind every load.
  */
 async function ownConnection(core: AppCore): Promise<Store> {
-  if (!(core.store instanceof ChdbStore)) return core.store;
-  return ChdbStore.open({ dataDir: enginePath(core.config.dataDir), database: core.store.database });
+  return core.store.capabilities.serialStatements ? core.store.openSibling() : core.store;
 }
 
 /** The live module with default options. */

@@ -11,7 +11,7 @@
 import type { Store } from '../store/store.js';
 import type { LogRecord, ReadLimits, ReadResult } from '../log/segment-log.js';
 import { LogClosedError, LogRangeError } from '../log/errors.js';
-import { decodeForLoad } from '../collector/log-record.js';
+import { decodeForLoad } from '../records/log-record.js';
 import { storedEventIds } from '../loader/stored-ids.js';
 import type { EventRow } from '../events/event-row.js';
 

@@ -13,7 +13,7 @@
  */
 import { toSqlTime } from '../events/event-row.js';
 import type { Store } from '../store/store.js';
-import type { MaterializeContext, MaterializeOutcome } from './materialize.js';
+import type { MaterializeContext, MaterializeOutcome } from './materialize-context.js';
 import type { Report } from './report-definition.js';
 import type { BucketRows, MaterializedState } from './report-repo.js';
 import type { CountsPlan } from './trend-counts.js';

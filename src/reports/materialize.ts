@@ -4,10 +4,9 @@
  * current (or the new ones, for the buckets it finished) and does not move the watermark, so the
  * next run recomputes the same buckets again.
  */
-import type { AnalysisContext, AnyAnalysis, ResultTable } from '../analyses/analysis.js';
+import type { AnalysisContext, ResultTable } from '../analyses/analysis.js';
 import { bucketKeyOf, bucketLabel, nextBucketKey } from '../analyses/shared/time-buckets.js';
 import { parseTimeInput, resolveBound } from '../analyses/shared/time-range.js';
-import type { Store } from '../store/store.js';
 import { keysBetween, planReport, shiftKey, type BucketedPlan, type FullPlan, type PersonStatePlan } from './report-plan.js';
 import { PersonDayState, type Scopes } from './person-day-state.js';
 import { projectHasAliases } from '../analyses/event-source.js';
@@ -15,34 +14,13 @@ import { queryRows } from '../analyses/kernel/run.js';
 import { ProjectScope } from '../analyses/kernel/scope.js';
 import { sql } from '../analyses/kernel/sql.js';
 import type { Report } from './report-definition.js';
-import { ReportRepo, type BucketRows } from './report-repo.js';
+import type { BucketRows } from './report-repo.js';
 import { touchedBuckets, touchedPersons } from './touched-buckets.js';
 import { materializeCounts } from './bucket-counts.js';
+import type { MaterializeContext, MaterializeMode, MaterializeOutcome } from './materialize-context.js';
 import { readFrom } from './watermark.js';
 
-export interface MaterializeContext {
-  readonly store: Store;
-  readonly repo: ReportRepo;
-  readonly analysis: AnyAnalysis;
-  readonly timezone: string;
-  readonly now: () => number;
-  /** How far before the last watermark an incremental run looks again (see touched-buckets.ts). */
-  readonly overlapMs: number;
-  readonly runId: string;
-  readonly onProgress?: (done: number, total: number) => void;
-}
-
-export type MaterializeMode =
-  | { readonly kind: 'incremental' }
-  /** Recomputes every bucket overlapping [from, to] (texts as in definitions); the watermark stays. */
-  | { readonly kind: 'backfill'; readonly from: string; readonly to: string };
-
-export interface MaterializeOutcome {
-  readonly buckets: number;
-  readonly rows: number;
-  /** New watermark (engine time text) or null when it does not move. */
-  readonly watermark: string | null;
-}
+export type { MaterializeContext, MaterializeMode, MaterializeOutcome };
 
 /** Buckets written per round trip: results of several small buckets go in one insert. */
 const BATCH = 16;

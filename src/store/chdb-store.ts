@@ -19,14 +19,19 @@ const CAPABILITIES: StoreCapabilities = {
   inProcess: true,
   insertDedupToken: true,
   localFileTableFunction: true,
+  serialStatements: true,
+  cluster: null,
 };
 
-/** Serialises bound values the way the binding expects (64-bit ints as decimal strings). */
+/** Serialises bound values the way the binding expects. */
 function bindable(params: QueryParams | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!params) return out;
   const convert = (v: unknown): unknown => {
-    if (typeof v === 'bigint') return v.toString();
+    // The binding refuses integral numbers beyond ±2^53 as "unsafe integers", though a Float64
+    // such as 1e20 is exact as it is; as a bigint it travels as the double's exact digits. A
+    // bigint, unlike a decimal string, also stays an unquoted number inside Array and Map values.
+    if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) return BigInt(v);
     // The engine's text form of a UTC DateTime64(3); ISO 'T…Z' does not parse as a parameter.
     if (v instanceof Date) return v.toISOString().replace('T', ' ').replace('Z', '');
     if (Array.isArray(v)) return v.map(convert);
@@ -43,10 +48,12 @@ export class ChdbStore implements Store {
   readonly capabilities = CAPABILITIES;
   readonly database: string;
   private readonly session: ChdbSession;
+  private readonly dataDir: string;
   private closed = false;
 
-  private constructor(session: ChdbSession, database: string) {
+  private constructor(session: ChdbSession, dataDir: string, database: string) {
     this.session = session;
+    this.dataDir = dataDir;
     this.database = database;
   }
 
@@ -63,7 +70,7 @@ export class ChdbStore implements Store {
     }
     const { Session } = require('chdb') as typeof import('chdb');
     const session = new Session(options.dataDir);
-    const store = new ChdbStore(session, database);
+    const store = new ChdbStore(session, options.dataDir, database);
     await store.exec(`CREATE DATABASE IF NOT EXISTS ${database}`);
     return store;
   }
@@ -107,6 +114,11 @@ export class ChdbStore implements Store {
     } catch (err) {
       throw new QueryError(messageOf(err), `INSERT INTO ${this.database}.${table} FORMAT JSONEachRow`, undefined, err);
     }
+  }
+
+  /** Sessions on one data directory run side by side and see each other's writes at once. */
+  openSibling(): Promise<Store> {
+    return ChdbStore.open({ dataDir: this.dataDir, database: this.database });
   }
 
   async close(): Promise<void> {

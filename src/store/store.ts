@@ -37,6 +37,16 @@ export interface StoreCapabilities {
   readonly insertDedupToken: boolean;
   /** Can read files from the local filesystem via the `file()` table function (imports). */
   readonly localFileTableFunction: boolean;
+  /**
+   * One connection runs one statement at a time, so work that must not wait behind loads (live
+   * reads) asks `openSibling` for a connection of its own.
+   */
+  readonly serialStatements: boolean;
+  /**
+   * The cluster tables are created on: `createTable` then emits replicated local tables with a
+   * Distributed table in front. `null` on a single node.
+   */
+  readonly cluster: string | null;
 }
 
 export interface Store {
@@ -51,8 +61,20 @@ export interface Store {
   queryRaw(sql: string, params: QueryParams, format: RawFormat): Promise<Uint8Array>;
   /** Inserts newline-delimited JSON rows into a table of `database`. */
   insertJsonRows(table: string, rows: string | Buffer, options?: InsertOptions): Promise<number>;
+  /**
+   * A connection to the same data whose statements run beside this one's and see its writes at
+   * once. A store whose statements already run side by side returns itself; otherwise the caller
+   * closes what it got.
+   */
+  openSibling(): Promise<Store>;
   close(): Promise<void>;
 }
+
+/**
+ * Opens a fresh store: how the app, the CLI and the shared test suites get one without naming an
+ * engine. The store is not migrated yet.
+ */
+export type StoreFactory = () => Promise<Store>;
 
 /** A failed statement, carrying the SQL and parameters so logs can show what ran. */
 export class QueryError extends Error {

@@ -17,7 +17,7 @@
  * partitions per insert block.
  */
 import type { Store } from './store.js';
-import type { MigrationProgress } from './migrations.js';
+import type { MigrationProgress, MigrationStatement } from './migration.js';
 
 /** The columns the timeline carries: everything a per-person analysis filters or breaks down by, except long texts. */
 export const TIMELINE_COLUMNS = [
@@ -29,37 +29,47 @@ const SELECT_FROM_EVENTS = `SELECT project_id, cityHash64(person_id) AS person_h
     ${TIMELINE_COLUMNS.join(', ')}, person_id, cityHash64(person_id) AS distinct_hash, event_id, log_position
   FROM {db}.events`;
 
-export const TIMELINE_STATEMENTS: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS {db}.person_timeline (
-    project_id LowCardinality(String),
-    person_hash UInt64,
-    t Int64,
-    event LowCardinality(String),
-    type LowCardinality(String),
-    device_type LowCardinality(String),
-    os LowCardinality(String),
-    browser LowCardinality(String),
-    channel LowCardinality(String),
-    country LowCardinality(String),
-    locale LowCardinality(String),
-    utm_source String,
-    utm_medium String,
-    utm_campaign String,
-    page_path String,
-    person_id String,
-    distinct_hash UInt64 CODEC(Delta, ZSTD),
-    event_id UUID,
-    log_position UInt64,
-    INDEX timeline_log_position log_position TYPE minmax GRANULARITY 1
-  ) ENGINE = MergeTree
-  ORDER BY (project_id, person_hash, t)`,
+export const TIMELINE_STATEMENTS: readonly MigrationStatement[] = [
+  {
+    name: 'person_timeline',
+    columns: `
+      project_id LowCardinality(String),
+      person_hash UInt64,
+      t Int64,
+      event LowCardinality(String),
+      type LowCardinality(String),
+      device_type LowCardinality(String),
+      os LowCardinality(String),
+      browser LowCardinality(String),
+      channel LowCardinality(String),
+      country LowCardinality(String),
+      locale LowCardinality(String),
+      utm_source String,
+      utm_medium String,
+      utm_campaign String,
+      page_path String,
+      person_id String,
+      distinct_hash UInt64 CODEC(Delta, ZSTD),
+      event_id UUID,
+      log_position UInt64,
+      INDEX timeline_log_position log_position TYPE minmax GRANULARITY 1
+    `,
+    engine: 'MergeTree',
+    orderBy: '(project_id, person_hash, t)',
+    shardBy: 'person_id',
+  },
   `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.person_timeline_mv TO {db}.person_timeline AS ${SELECT_FROM_EVENTS}`,
   // Months of the backfill already copied: a restart resumes after them.
-  `CREATE TABLE IF NOT EXISTS {db}.timeline_backfill (
-    month UInt32,
-    phase UInt8
-  ) ENGINE = ReplacingMergeTree(phase)
-  ORDER BY month`,
+  {
+    name: 'timeline_backfill',
+    columns: `
+      month UInt32,
+      phase UInt8
+    `,
+    engine: 'ReplacingMergeTree',
+    engineArgs: ['phase'],
+    orderBy: 'month',
+  },
 ];
 
 /** The timeline rows of `events` rows matching `where` (SQL over bound parameters only). */

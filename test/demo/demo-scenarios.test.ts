@@ -4,10 +4,10 @@ import { tempStore } from '../helpers/temp-store.js';
 import { demoWindow, generateDemo } from '../../src/demo/generate-demo.js';
 import { ecommerceDipMonth } from '../../src/demo/scenarios/ecommerce.js';
 import { TREND_WINDOW_MS, trendingArticles } from '../../src/demo/scenarios/articles.js';
-import type { ChdbStore } from '../../src/store/chdb-store.js';
+import type { Store } from '../../src/store/store.js';
 import type { QueryParams } from '../../src/store/store.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 before(async () => ({ store, dispose } = await tempStore()));
 after(async () => dispose());

@@ -9,11 +9,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { tempStore } from '../helpers/temp-store.js';
-import type { ChdbStore } from '../../src/store/chdb-store.js';
+import type { Store } from '../../src/store/store.js';
 import { prepareRecord } from '../../src/collector/prepare-record.js';
-import { decodeForLoad, withLogPosition } from '../../src/collector/log-record.js';
+import { decodeForLoad, withLogPosition } from '../../src/records/log-record.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 before(async () => ({ store, dispose } = await tempStore()));
 after(async () => dispose());

@@ -112,7 +112,7 @@ test('times outside the storable range are rejected', () => {
 
 test('a lone surrogate in any string becomes U+FFFD before the 200; a proper pair is kept', async () => {
   const { prepareRecord } = await import('../../src/collector/prepare-record.js');
-  const { decodeRecord } = await import('../../src/collector/log-record.js');
+  const { decodeRecord } = await import('../../src/records/log-record.js');
   const body = Buffer.from('{"type":"track","event":"bad\\ud800name","userId":"x\\udc00","properties":{"k\\ud83d":"v\\ud83d\\ude00"}}');
   const prepared = prepareRecord(body, { ...ctx, type: 'track', source: 'http' });
   assert.equal(prepared.kind, 'record');

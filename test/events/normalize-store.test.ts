@@ -5,10 +5,10 @@ import { tempStore } from '../helpers/temp-store.js';
 import { normalizeBatch } from '../../src/events/normalize.js';
 import { canonicalJson } from '../../src/events/json-values.js';
 import type { EventRow } from '../../src/events/event-row.js';
-import type { ChdbStore } from '../../src/store/chdb-store.js';
+import type { Store } from '../../src/store/store.js';
 import { segmentMessage } from './arbitraries.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 before(async () => ({ store, dispose } = await tempStore()));
 after(async () => dispose());

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { sendBatch, startLiveApp, type LiveTestApp, type SentEvent } from './live-test-kit.js';
 import { pumpEvents, parseCursor, formatCursor, type StreamLog } from '../../src/live/event-stream.js';
-import { encodeRecord } from '../../src/collector/log-record.js';
+import { encodeRecord } from '../../src/records/log-record.js';
 import type { EventRow } from '../../src/events/event-row.js';
 
 let app: LiveTestApp;

@@ -11,17 +11,16 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tempStore } from '../helpers/temp-store.js';
 import { tempLogDir } from '../log/log-test-dir.js';
-import type { ChdbStore } from '../../src/store/chdb-store.js';
 import type { InsertOptions, Store } from '../../src/store/store.js';
 import { SegmentLog } from '../../src/log/segment-log.js';
 import { Loader } from '../../src/loader/loader.js';
-import { encodeRecord } from '../../src/collector/log-record.js';
+import { encodeRecord } from '../../src/records/log-record.js';
 import type { EventRow } from '../../src/events/event-row.js';
 import { eventIdFromMessageId } from '../../src/events/event-id.js';
 import { classifyInsertError } from '../../src/loader/engine-errors.js';
 import { groupByPartition } from '../../src/loader/isolating-insert.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 before(async () => ({ store, dispose } = await tempStore()));
 after(async () => dispose());
@@ -39,7 +38,7 @@ function event(project: string, n: number, extra: Partial<EventRow> = {}): Event
 }
 
 /** The store, except that inserts into `table` fail with `message` while `failing()` says so. */
-function faulty(inner: ChdbStore, table: string, message: string, failing: () => boolean): Store {
+function faulty(inner: Store, table: string, message: string, failing: () => boolean): Store {
   return new Proxy(inner, {
     get(target, prop, receiver) {
       if (prop !== 'insertJsonRows') return Reflect.get(target, prop, receiver) as unknown;

@@ -10,15 +10,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tempStore } from '../helpers/temp-store.js';
 import { tempLogDir } from '../log/log-test-dir.js';
-import type { ChdbStore } from '../../src/store/chdb-store.js';
 import type { InsertOptions, Store } from '../../src/store/store.js';
 import { SegmentLog } from '../../src/log/segment-log.js';
 import { Loader } from '../../src/loader/loader.js';
-import { encodeRecord } from '../../src/collector/log-record.js';
+import { encodeRecord } from '../../src/records/log-record.js';
 import type { EventRow, RejectedRow } from '../../src/events/event-row.js';
 import { eventIdFromMessageId } from '../../src/events/event-id.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 before(async () => ({ store, dispose } = await tempStore()));
 after(async () => dispose());
@@ -27,7 +26,7 @@ type Failure = 'before' | 'after' | 'lost';
 
 /** The store, except that the first insert into `table` fails: before or after it is done, or
  * done with its token and then its rows removed (the token stays recorded). */
-function failingOnce(inner: ChdbStore, table: string, how: Failure): Store {
+function failingOnce(inner: Store, table: string, how: Failure): Store {
   let armed = true;
   return new Proxy(inner, {
     get(target, prop, receiver) {

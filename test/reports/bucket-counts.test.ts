@@ -7,12 +7,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempStore } from '../helpers/temp-store.js';
-import type { ChdbStore } from '../../src/store/chdb-store.js';
 import type { Store } from '../../src/store/store.js';
 import { toSqlTime } from '../../src/events/event-row.js';
 import { DAY, HOUR, row, setupReports, uuid, type ReportsSetup, type TestEvent } from './helpers.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 const MIN = 60_000;
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventRow } from '../../src/events/event-row.js';
 import { toSqlTime } from '../../src/events/event-row.js';
-import { identityRows } from '../../src/loader/identity.js';
+import { identityRows } from '../../src/records/identity.js';
 import type { Store } from '../../src/store/store.js';
 import { AnalysisRegistry } from '../../src/analyses/registry.js';
 import { ALL_ANALYSES } from '../../src/analyses/all.js';

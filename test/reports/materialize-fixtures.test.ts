@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { tempStore } from '../helpers/temp-store.js';
-import type { ChdbStore } from '../../src/store/chdb-store.js';
+import type { Store } from '../../src/store/store.js';
 import type { Analysis, AnyAnalysis } from '../../src/analyses/analysis.js';
 import { ALL_ANALYSES } from '../../src/analyses/all.js';
 import { trendsAnalysis } from '../../src/analyses/trends/index.js';
@@ -18,7 +18,7 @@ import { retentionAnalysis } from '../../src/analyses/retention/index.js';
 import { exportColumnNames } from '../../src/reports/export.js';
 import { DAY, HOUR, insertEvents, setupReports, uuid, type ReportsSetup, type TestEvent } from './helpers.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 let reports: ReportsSetup;
 let failOn: string | null = null;

@@ -1,11 +1,11 @@
 /** Incremental = full recomputation for sessions per day (sessions cross midnight: a day depends on its neighbours). */
 import { after, before, test } from 'node:test';
 import { tempStore } from '../helpers/temp-store.js';
-import type { ChdbStore } from '../../src/store/chdb-store.js';
+import type { Store } from '../../src/store/store.js';
 import { setupReports, type ReportsSetup } from './helpers.js';
 import { checkIncrementalEqualsFull, KINDS } from './property-case.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 let reports: ReportsSetup;
 

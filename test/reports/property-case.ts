@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { ChdbStore } from '../../src/store/chdb-store.js';
+import type { Store } from '../../src/store/store.js';
 import { bucketKeyOf } from '../../src/analyses/shared/time-buckets.js';
 import type { Interval } from '../../src/analyses/shared/time-buckets.js';
 import { bucketRange } from '../../src/reports/report-plan.js';
@@ -95,14 +95,14 @@ function stepArb(kind: Kind, zone: (typeof ZONES)[number]): fc.Arbitrary<Step> {
 
 const MERGED_TABLES = ['person_aliases', 'report_buckets', 'report_results', 'report_session_days'];
 
-async function mergeAll(store: ChdbStore): Promise<void> {
+async function mergeAll(store: Store): Promise<void> {
   for (const table of MERGED_TABLES) await store.exec(`OPTIMIZE TABLE ${store.database}.${table} FINAL`);
 }
 
 let caseNo = 0;
 
 /** Checks the property on random cases of the given report kinds. */
-export async function checkIncrementalEqualsFull(store: ChdbStore, reports: ReportsSetup, kinds: readonly Kind[], numRuns: number): Promise<void> {
+export async function checkIncrementalEqualsFull(store: Store, reports: ReportsSetup, kinds: readonly Kind[], numRuns: number): Promise<void> {
   const caseArb = fc.tuple(fc.integer({ min: 0, max: kinds.length - 1 }), fc.integer({ min: 0, max: ZONES.length - 1 })).chain(([k, z]) =>
     fc.record({
       kind: fc.constant(k),

@@ -11,7 +11,7 @@ import { SILENT_LOG } from '../../src/reports/report-runner.js';
 import type { Analysis } from '../../src/analyses/analysis.js';
 import { z } from 'zod';
 import { tempStore } from '../helpers/temp-store.js';
-import type { ChdbStore } from '../../src/store/chdb-store.js';
+import type { Store } from '../../src/store/store.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { setupReports } from './helpers.js';
 
@@ -110,7 +110,7 @@ test('schedules far apart re-arm their timers without firing early', async () =>
 
 // ---- with the real runner: overlap ----
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 before(async () => {
   ({ store, dispose } = await tempStore());

@@ -1,4 +1,4 @@
 import { storeConformance } from './store-conformance.js';
-import { tempStore } from '../helpers/temp-store.js';
+import { tempStores } from '../helpers/temp-store.js';
 
-storeConformance('embedded chDB', () => tempStore('conformance'));
+storeConformance('embedded chDB', tempStores());

@@ -3,12 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChdbStore } from '../../src/store/chdb-store.js';
+import { loadConfig } from '../../src/config/config.js';
+import { embeddedStoreFactory } from '../../src/app.js';
+import { tempStore } from '../helpers/temp-store.js';
 import { MIGRATIONS, migrate, schemaVersion, SCHEMA_VERSION, type Migration } from '../../src/store/migrations.js';
 
 test('migrations apply once, and a newer version migrates old data', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'clickpath-mig-'));
-  const store = await ChdbStore.open({ dataDir: dir, database: 'migtest' });
+  // Opened, not migrated: this test migrates it.
+  const store = await embeddedStoreFactory(loadConfig({ dataDir: dir, database: 'migtest' } as never, {}));
   try {
     assert.deepEqual(await migrate(store), MIGRATIONS.map((m) => m.version));
     assert.deepEqual(await migrate(store), []);
@@ -31,8 +34,7 @@ test('migrations apply once, and a newer version migrates old data', async () =>
 });
 
 test('bound parameters carry hostile strings verbatim', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'clickpath-bind-'));
-  const store = await ChdbStore.open({ dataDir: dir });
+  const { store, dispose } = await tempStore();
   try {
     const hostile = `'); DROP TABLE x; --\\ "ü 🚀 \t\n`;
     const rows = await store.query<{ s: string; a: string[] }>('SELECT {s:String} AS s, {a:Array(String)} AS a', {
@@ -42,7 +44,6 @@ test('bound parameters carry hostile strings verbatim', async () => {
     assert.deepEqual(rows, [{ s: hostile, a: [hostile, 'b'] }]);
     await assert.rejects(store.query('SELEC 1'), /Syntax error/);
   } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await dispose();
   }
 });

@@ -9,7 +9,7 @@ import { addConfigOptions, configFrom, DATA_KEYS } from '../config-options.js';
 import { render, renderTable, type OutputFormat } from '../output.js';
 import { progressBar } from '../progress.js';
 import { readDefinition } from './query.command.js';
-import { openReportsClient, ReportClientError, type ReportsClient, type ReportView } from '../../reports/report-client.js';
+import { openReportsClient, ReportClientError, type ReportsClient, type ReportView } from '../report-client.js';
 import type { ReportRun } from '../../reports/report-definition.js';
 
 type Opts = Record<string, unknown>;

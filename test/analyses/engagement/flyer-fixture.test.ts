@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { tempStore } from '../../helpers/temp-store.js';
 import { engagementAnalysis, engagementExport } from '../../../src/analyses/engagement/index.js';
 import type { AnalysisContext } from '../../../src/analyses/analysis.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { ev, insertEvents } from '../sessions/events.js';
 
 // The flyer question: "how long do users spend on each flyer per day, per merchant?"
@@ -26,7 +26,7 @@ const events = [
   ev('p3', 'flyer_open', '2024-06-02T12:00:00-04:00', flyer('m2', 'f3', { seconds: '12.5' })),
 ];
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 const ctx = (): AnalysisContext => ({ store, projectId: 'flyers', timezone: 'America/New_York', now: () => 0 });
 const base = {

@@ -5,14 +5,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { generateDemo } from '../../../src/demo/generate-demo.js';
 import { planFunnel } from '../../../src/analyses/funnel/funnel-plan.js';
 import { referenceFunnel, type ReferenceData } from '../../../src/analyses/funnel/reference.js';
 import { runFunnel } from '../../../src/analyses/funnel/run-funnel.js';
 import type { FunnelDefinition } from '../../../src/analyses/funnel/definition.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 let data: ReferenceData;
 const END = new Date(Date.UTC(2024, 5, 30));

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import type { FunnelDefinition } from '../../../src/analyses/funnel/definition.js';
 import { planFunnel } from '../../../src/analyses/funnel/funnel-plan.js';
 import { referenceFunnel } from '../../../src/analyses/funnel/reference.js';
@@ -16,7 +16,7 @@ import { funnelAnalysis } from '../../../src/analyses/funnel/index.js';
 import { toSqlTime } from '../../../src/events/event-row.js';
 import { MIN, T0, context, insertProjects, orderedId, referenceData, type EventSpec, type PersonPropSpec } from './helpers.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 let project = 0;
 

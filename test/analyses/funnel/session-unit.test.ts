@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { funnelDefinitionSchema, type FunnelDefinition } from '../../../src/analyses/funnel/definition.js';
 import { planFunnel } from '../../../src/analyses/funnel/funnel-plan.js';
 import { referenceFunnel } from '../../../src/analyses/funnel/reference.js';
@@ -13,7 +13,7 @@ import { runFunnel } from '../../../src/analyses/funnel/run-funnel.js';
 import { personsAtStep } from '../../../src/analyses/funnel/persons.js';
 import { MIN, T0, context, insertProjects, referenceData, type EventSpec } from './helpers.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 let project = 0;
 before(async () => ({ store, dispose } = await tempStore()));

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { parseName } from '../../../src/analyses/kernel/names.js';
 import { runAnalysis, resultWarnings } from '../../../src/analyses/kernel/run-analysis.js';
 import { ALL_ANALYSES } from '../../../src/analyses/all.js';
@@ -16,7 +16,7 @@ import { AnalysisRegistry } from '../../../src/analyses/registry.js';
 import { funnelFromFlags } from '../../../src/cli/commands/funnel.command.js';
 import { insertFixture } from '../trends/fixture-rows.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 const at = (m: number) => `2024-03-10T10:${String(m).padStart(2, '0')}:00Z`;
 before(async () => {

@@ -5,12 +5,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { compileEngagement } from '../../../src/analyses/engagement/engagement-compiler.js';
 import { engagementDefinitionSchema, planEngagement } from '../../../src/analyses/engagement/definition.js';
 import { insertPinFixture, PIN } from './pinned-fixture.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 before(async () => {
   ({ store, dispose } = await tempStore());

@@ -5,13 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { compilePaths } from '../../../src/analyses/paths/paths-compiler.js';
 import { pathsDefinitionSchema } from '../../../src/analyses/paths/definition.js';
 import { resolveRange } from '../../../src/analyses/shared/time-range.js';
 import { insertPinFixture, PIN } from './pinned-fixture.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 before(async () => {
   ({ store, dispose } = await tempStore());

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { generateDemo } from '../../../src/demo/generate-demo.js';
 import type { RefEvent } from '../../../src/analyses/sessions/reference-sessionize.js';
 import { sessionsAnalysis } from '../../../src/analyses/sessions/index.js';
@@ -16,7 +16,7 @@ import { engagementAnalysis } from '../../../src/analyses/engagement/index.js';
 import { planEngagement, type EngagementDefinition } from '../../../src/analyses/engagement/definition.js';
 import { referenceEngagementResult } from '../../../src/analyses/engagement/reference.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 const END = new Date(Date.UTC(2024, 5, 30));
 

@@ -7,7 +7,7 @@ import { tempStore } from '../../helpers/temp-store.js';
 import { sessionsAnalysis, sessionsExport } from '../../../src/analyses/sessions/index.js';
 import type { SessionsDefinition } from '../../../src/analyses/sessions/index.js';
 import type { AnalysisContext } from '../../../src/analyses/analysis.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { ev, insertEvents } from './events.js';
 
 // The mobile-app question: "was the user looking for a scooter, and did they manage to book one?"
@@ -34,7 +34,7 @@ const events = [
   ev('ben', 'login', '2024-01-15T10:01:00Z', { type: 'identify' }),
 ];
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 const ctx = (): AnalysisContext => ({ store, projectId: 'scooter', timezone: 'Europe/Berlin', now: () => 0 });
 const goals: SessionsDefinition = {

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import type { FunnelFilter } from '../../../src/analyses/funnel/definition.js';
 import { funnelDefinitionSchema, type FunnelDefinition } from '../../../src/analyses/funnel/definition.js';
 import { planFunnel } from '../../../src/analyses/funnel/funnel-plan.js';
@@ -16,7 +16,7 @@ import { runFunnel } from '../../../src/analyses/funnel/run-funnel.js';
 import { trendsAnalysis } from '../../../src/analyses/trends/index.js';
 import { context, insertProjects, referenceData, T0, MIN, type EventSpec, type PersonPropSpec } from '../funnel/helpers.js';
 
-let store: ChdbStore;
+let store: Store;
 let dispose: () => Promise<void>;
 
 /** Every person does `a` then `b`; what differs is the `amount` property, the person's `tier` and the device. */

@@ -11,9 +11,9 @@ import { ProjectRegistry } from '../projects/project-registry.js';
 import { AnalysisRegistry } from '../analyses/registry.js';
 import { ALL_ANALYSES } from '../analyses/all.js';
 import type { Store } from '../store/store.js';
-import type { ExportFormat, Report, ReportRun } from './report-definition.js';
-import { ReportError, type ProjectRef, type ReportResults } from './report-service.js';
-import { createReports, type Reports } from './reports-module.js';
+import type { ExportFormat, Report, ReportRun } from '../reports/report-definition.js';
+import { ReportError, type ProjectRef, type ReportResults } from '../reports/report-service.js';
+import { createReports, type Reports } from '../reports/reports-module.js';
 
 export type ReportView = Report & { nextRunAt?: string | null };
 

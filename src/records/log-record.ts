@@ -8,7 +8,7 @@
  * so the loader hands row text to the engine as it is, adding only the log position.
  */
 import type { EventRow, RejectedRow } from '../events/event-row.js';
-import { identityRows, type AliasRow, type PersonPropertyRow } from '../loader/identity.js';
+import { identityRows, type AliasRow, type PersonPropertyRow } from './identity.js';
 
 export interface LogRecordBody {
   readonly v: 1;

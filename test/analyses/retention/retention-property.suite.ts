@@ -2,18 +2,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { NewTestStore } from '../../helpers/temp-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { retentionAnalysis } from '../../../src/analyses/retention/index.js';
 import { retentionReference } from '../../../src/analyses/retention/reference.js';
 import { retentionDefinitionSchema } from '../../../src/analyses/retention/definition.js';
 import { EVENT_NAMES, insertCases, logCaseArb, rangeArb } from '../trends/random-log.js';
 import { filtersArb } from '../trends/random-filters.js';
 
-let store: ChdbStore;
-let dispose: () => Promise<void>;
-before(async () => ({ store, dispose } = await tempStore()));
-after(async () => dispose());
+/** Retention property suite: runs on any store `newStore` opens (the *.chdb.test.ts beside it: the embedded engine). */
+export function retentionPropertySuite(newStore: NewTestStore): void {
+  let store: Store;
+  let dispose: () => Promise<void>;
+  before(async () => ({ store, dispose } = await newStore()));
+  after(async () => dispose());
+  test('retention: engine equals reference on random logs (DST, midnights, ties, one-event persons)', () => engineEqualsReference(store));
+}
 
 const eventName = fc.option(
   fc.oneof({ weight: 4, arbitrary: fc.constantFrom('view', 'click', 'buy') }, { weight: 1, arbitrary: fc.constantFrom(...EVENT_NAMES) }),
@@ -36,7 +40,7 @@ const caseArb = logCaseArb({ maxEvents: 80, spanDays: 20, nearDays: 8, persons: 
   }),
 );
 
-test('retention: engine equals reference on random logs (DST, midnights, ties, one-event persons)', async () => {
+async function engineEqualsReference(store: Store): Promise<void> {
   // A fixed default seed keeps the coverage checks below deterministic; FC_SEED explores others.
   const seed = Number(process.env.FC_SEED ?? 20261123);
   const cases = fc.sample(caseArb, { numRuns: 80, seed });
@@ -59,4 +63,4 @@ test('retention: engine equals reference on random logs (DST, midnights, ties, o
   assert.ok(compared >= 40, `only ${compared} of ${cases.length} random definitions were valid`);
   assert.ok(returned >= 6, `only ${returned} cases had anyone returning`);
   assert.ok(unobservable >= 5, `only ${unobservable} cases had cells after now`);
-});
+}

@@ -1,26 +1,28 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { tempStore } from '../../helpers/temp-store.js';
+import type { NewTestStore } from '../../helpers/temp-store.js';
 import { runSessions, sessionsAnalysis } from '../../../src/analyses/sessions/index.js';
 import { planSessions } from '../../../src/analyses/sessions/definition.js';
 import type { SessionsDefinition } from '../../../src/analyses/sessions/definition.js';
 import { referenceSessionsResult } from '../../../src/analyses/sessions/reference.js';
 import { addDays } from '../../../src/analyses/sessions/local-date.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { TIMEZONES, eventLog, range, timeoutMs } from './arbitraries.js';
 import { insertEvents } from './events.js';
 
 const NAMES = ['search', 'scooter_selected', 'ride_started', 'rating', "it's", 'ü.x'];
 
-let store: ChdbStore;
-let dispose: () => Promise<void>;
 let project = 0;
 
-before(async () => {
-  ({ store, dispose } = await tempStore());
-});
-after(async () => dispose());
+/** Sessions property suite: runs on any store `newStore` opens (the *.chdb.test.ts beside it: the embedded engine). */
+export function sessionsPropertySuite(newStore: NewTestStore): void {
+  let store: Store;
+  let dispose: () => Promise<void>;
+  before(async () => ({ store, dispose } = await newStore()));
+  after(async () => dispose());
+  test('engine matches the reference on random logs (daily and list views)', () => engineEqualsReference(store));
+}
 
 const names = fc.subarray(NAMES, { minLength: 1 });
 
@@ -62,7 +64,7 @@ function toDefinition(raw: RawDefinition & { view: 'daily' | 'list' }): Sessions
   });
 }
 
-test('engine matches the reference on random logs (daily and list views)', async () => {
+async function engineEqualsReference(store: Store): Promise<void> {
   await fc.assert(
     fc.asyncProperty(caseArb, async ({ timezone, events, def: raw }) => {
       project += 1;
@@ -78,4 +80,4 @@ test('engine matches the reference on random logs (daily and list views)', async
     }),
     { numRuns: 60 },
   );
-});
+}

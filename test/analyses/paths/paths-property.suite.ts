@@ -2,18 +2,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { NewTestStore } from '../../helpers/temp-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { pathsAnalysis } from '../../../src/analyses/paths/index.js';
 import { pathsReference } from '../../../src/analyses/paths/reference.js';
 import { pathsDefinitionSchema } from '../../../src/analyses/paths/definition.js';
 import { EVENT_NAMES, insertCases, logCaseArb, rangeArb } from '../trends/random-log.js';
 import { filtersArb } from '../trends/random-filters.js';
 
-let store: ChdbStore;
-let dispose: () => Promise<void>;
-before(async () => ({ store, dispose } = await tempStore()));
-after(async () => dispose());
+/** Paths property suite: runs on any store `newStore` opens (the *.chdb.test.ts beside it: the embedded engine). */
+export function pathsPropertySuite(newStore: NewTestStore): void {
+  let store: Store;
+  let dispose: () => Promise<void>;
+  before(async () => ({ store, dispose } = await newStore()));
+  after(async () => dispose());
+  test('paths: engine equals reference on random logs (sessions, equal timestamps, hostile names)', () => engineEqualsReference(store));
+}
 
 const caseArb = logCaseArb({ maxEvents: 50, spanDays: 3, nearDays: 0.25, persons: 5 }).chain((log) =>
   fc.record({
@@ -31,7 +35,7 @@ const caseArb = logCaseArb({ maxEvents: 50, spanDays: 3, nearDays: 0.25, persons
   }),
 );
 
-test('paths: engine equals reference on random logs (sessions, equal timestamps, hostile names)', async () => {
+async function engineEqualsReference(store: Store): Promise<void> {
   // A fixed default seed keeps the coverage checks below deterministic; FC_SEED explores others.
   const seed = Number(process.env.FC_SEED ?? 20261123);
   const cases = fc.sample(caseArb, { numRuns: 80, seed });
@@ -50,4 +54,4 @@ test('paths: engine equals reference on random logs (sessions, equal timestamps,
   }
   assert.ok(compared >= 50, `only ${compared} of ${cases.length} random definitions were valid`);
   assert.ok(branching >= 10, `only ${branching} cases had several distinct paths`);
-});
+}

@@ -1,12 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { tempStore } from '../../helpers/temp-store.js';
+import type { NewTestStore } from '../../helpers/temp-store.js';
 import { engagementAnalysis } from '../../../src/analyses/engagement/index.js';
 import { planEngagement } from '../../../src/analyses/engagement/definition.js';
 import { referenceEngagementResult } from '../../../src/analyses/engagement/reference.js';
 import { addDays } from '../../../src/analyses/sessions/local-date.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { TIMEZONES, eventLog, hostile, range, timeoutMs } from '../sessions/arbitraries.js';
 import { insertEvents } from '../sessions/events.js';
 
@@ -27,14 +27,16 @@ const properties = fc.record(
   { requiredKeys: [] },
 ).map((p) => Object.fromEntries(Object.entries(p)));
 
-let store: ChdbStore;
-let dispose: () => Promise<void>;
 let project = 0;
 
-before(async () => {
-  ({ store, dispose } = await tempStore());
-});
-after(async () => dispose());
+/** Engagement property suite: runs on any store `newStore` opens (the *.chdb.test.ts beside it: the embedded engine). */
+export function engagementPropertySuite(newStore: NewTestStore): void {
+  let store: Store;
+  let dispose: () => Promise<void>;
+  before(async () => ({ store, dispose } = await newStore()));
+  after(async () => dispose());
+  test('engine matches the reference on random logs (all three reports)', () => engineEqualsReference(store));
+}
 
 const caseArb = timeoutMs.chain((timeout) =>
   fc.record({
@@ -55,7 +57,7 @@ const caseArb = timeoutMs.chain((timeout) =>
   }),
 );
 
-test('engine matches the reference on random logs (all three reports)', async () => {
+async function engineEqualsReference(store: Store): Promise<void> {
   await fc.assert(
     fc.asyncProperty(caseArb, async (c) => {
       project += 1;
@@ -78,4 +80,4 @@ test('engine matches the reference on random logs (all three reports)', async ()
     }),
     { numRuns: 40 },
   );
-});
+}

@@ -2,18 +2,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { tempStore } from '../../helpers/temp-store.js';
-import type { ChdbStore } from '../../../src/store/chdb-store.js';
+import type { NewTestStore } from '../../helpers/temp-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { trendsAnalysis } from '../../../src/analyses/trends/index.js';
 import { trendsReference } from '../../../src/analyses/trends/reference.js';
 import { trendsDefinitionSchema } from '../../../src/analyses/trends/definition.js';
 import { EVENT_NAMES, PROPERTY_KEYS, insertCases, logCaseArb, rangeArb } from './random-log.js';
 import { filtersArb } from './random-filters.js';
 
-let store: ChdbStore;
-let dispose: () => Promise<void>;
-before(async () => ({ store, dispose } = await tempStore()));
-after(async () => dispose());
+/** Trends property suite: runs on any store `newStore` opens (the *.chdb.test.ts beside it: the embedded engine). */
+export function trendsPropertySuite(newStore: NewTestStore): void {
+  let store: Store;
+  let dispose: () => Promise<void>;
+  before(async () => ({ store, dispose } = await newStore()));
+  after(async () => dispose());
+  test('trends: engine equals reference on random logs (DST, midnights, ties, hostile values)', () => engineEqualsReference(store));
+}
 
 const caseArb = logCaseArb({ maxEvents: 40, spanDays: 40 }).chain((log) =>
   fc.record({
@@ -43,7 +47,7 @@ const caseArb = logCaseArb({ maxEvents: 40, spanDays: 40 }).chain((log) =>
   }),
 );
 
-test('trends: engine equals reference on random logs (DST, midnights, ties, hostile values)', async () => {
+async function engineEqualsReference(store: Store): Promise<void> {
   // A fixed default seed keeps the coverage checks below deterministic; FC_SEED explores others.
   const seed = Number(process.env.FC_SEED ?? 20261123);
   const cases = fc.sample(caseArb, { numRuns: 80, seed });
@@ -62,4 +66,4 @@ test('trends: engine equals reference on random logs (DST, midnights, ties, host
   }
   assert.ok(compared >= 40, `only ${compared} of ${cases.length} random definitions were valid`);
   assert.ok(withData >= 15, `only ${withData} cases had any data in range`);
-});
+}

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import fc from 'fast-check';
+import type { NewTestStore } from '../../helpers/temp-store.js';
+import type { Store } from '../../../src/store/store.js';
+import { funnelCase } from './arbitraries.js';
+import { checkCase, sourceCounts } from './check-case.js';
+
+/** Ordered funnel property suite: runs on any store `newStore` opens (the *.chdb.test.ts beside it: the embedded engine). */
+export function orderedFunnelSuite(newStore: NewTestStore): void {
+  let store: Store;
+  let dispose: () => Promise<void>;
+  before(async () => ({ store, dispose } = await newStore()));
+  after(async () => dispose());
+  test('ordered funnels: engine equals reference (filters, exclusions, breakdowns, ranges, trend, persons)', () => engineEqualsReference(store));
+  test('longer ordered funnels over repeated steps: engine equals reference', () => longerFunnelsOverRepeatedSteps(store));
+  test('both per-person sources (person timeline, events table) were compared with the reference', () => {
+    assert.ok(sourceCounts.timeline > 0, 'no case ran on the person timeline');
+    assert.ok(sourceCounts.events > 0, 'no case needed the events table');
+  });
+}
+
+const personsQuery = fc.option(fc.record({ step: fc.integer({ min: 1, max: 4 }), status: fc.constantFrom('converted' as const, 'dropped' as const) }));
+
+async function engineEqualsReference(store: Store): Promise<void> {
+  await fc.assert(fc.asyncProperty(funnelCase(['ordered']), personsQuery, (c, p) => checkCase(store, c, p)), { numRuns: 25 });
+}
+
+async function longerFunnelsOverRepeatedSteps(store: Store): Promise<void> {
+  await fc.assert(fc.asyncProperty(funnelCase(['ordered'], { maxSteps: 9 }), (c) => checkCase(store, c, null)), { numRuns: 10 });
+}

@@ -1,0 +1,4 @@
+import { pathsPropertySuite } from './paths-property.suite.js';
+import { tempStores } from '../../helpers/temp-store.js';
+
+pathsPropertySuite(tempStores());

@@ -1,0 +1,4 @@
+import { retentionPropertySuite } from './retention-property.suite.js';
+import { tempStores } from '../../helpers/temp-store.js';
+
+retentionPropertySuite(tempStores());

@@ -1,0 +1,4 @@
+import { sessionsPropertySuite } from './sessions-property.suite.js';
+import { tempStores } from '../../helpers/temp-store.js';
+
+sessionsPropertySuite(tempStores());
