@@ -5,6 +5,7 @@
  */
 import type { Store } from './store.js';
 import { TIMELINE_STATEMENTS, backfillTimeline } from './timeline-schema.js';
+import { SQUASH_STATEMENTS } from './squash-schema.js';
 
 export interface Migration {
   readonly version: number;
@@ -393,6 +394,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'person timeline: events in person order, narrow columns',
     statements: TIMELINE_STATEMENTS,
     run: backfillTimeline,
+  },
+  {
+    version: 9,
+    name: 'person timeline: pending identity overrides and their squash',
+    statements: SQUASH_STATEMENTS,
   },
 ];
 
