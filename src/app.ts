@@ -25,6 +25,7 @@ import { buildServer } from './api/server.js';
 import type { Auth } from './api/auth.js';
 import { AnalysisRegistry } from './analyses/registry.js';
 import { ALL_ANALYSES } from './analyses/all.js';
+import { SquashTimer } from './store/squash-timer.js';
 
 /**
  * Opens the store a config names. The default is the embedded engine in `<data-dir>/engine`;
@@ -40,6 +41,8 @@ export interface AppOptions {
   readonly storeFactory?: ConfigStoreFactory;
   /** Extra route modules (dashboard, live, reports). */
   readonly plugins?: ReadonlyArray<(app: FastifyInstance, core: AppCore, auth: Auth) => void | Promise<void>>;
+  /** How often the timeline squash runs (default 30 s). */
+  readonly squashEveryMs?: number;
 }
 
 export interface AppCore {
@@ -139,6 +142,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   await loader.recover();
   if (loader.stats().lastError === null) await loader.catchUp();
   loader.start();
+  // Rewrites merged persons' timeline rows under their person, so queries apply few overrides.
+  const squash = new SquashTimer(store, {
+    everyMs: options.squashEveryMs ?? 30_000,
+    onError: (err) => server?.log.error({ err }, 'timeline squash failed; the next run finishes it'),
+    onSquash: (report) => server?.log.info(report, 'timeline squash'),
+  });
+  squash.start();
   const preparer = config.ingestWorkers > 0 ? new PreparePool(config.ingestWorkers) : new InlinePreparer();
   const collector = new Collector(log, preparer, {
     maxEventBytes: config.maxEventBytes,
@@ -173,6 +183,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   try {
     await server.listen({ host: config.host, port: config.port });
   } catch (err) {
+    await squash.stop();
     await loader.stop();
     await preparer.close();
     await log.close();
@@ -204,6 +215,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       closed = true;
       await server?.close();
       await preparer.close();
+      await squash.stop();
       const left = await loader.stop();
       if (left.pendingBytes > 0) {
         server?.log.warn({ pendingBytes: left.pendingBytes, position: left.position, error: left.error },

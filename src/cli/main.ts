@@ -12,6 +12,7 @@ import { defaultPlugins } from '../plugins.js';
 import { registerFunnel } from './commands/funnel.command.js';
 import { registerImport } from './commands/import.command.js';
 import { registerReport } from './commands/report.command.js';
+import { registerSquash } from './commands/squash.command.js';
 import { registerAnalysisCommand } from './commands/analysis.command.js';
 import { ALL_ANALYSES } from '../analyses/all.js';
 import { QueryError } from '../store/store.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerFunnel(program);
   registerImport(program);
   registerReport(program);
+  registerSquash(program);
   for (const analysis of ALL_ANALYSES) if (analysis.name !== 'funnel') registerAnalysisCommand(program, analysis);
   return program;
 }

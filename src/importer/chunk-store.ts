@@ -26,7 +26,7 @@ import { uuidV5 } from '../events/event-id.js';
 import type { QueryParams, Store } from '../store/store.js';
 import type { TypedColumn } from './import-spec.js';
 import { MAPPED_SETTINGS } from './mapping-sql.js';
-import { timelineInsertSql } from '../store/timeline-schema.js';
+import { freshMarksInsertSql, timelineInsertSql } from '../store/timeline-schema.js';
 import { partitionGroups, partitionUnitSql } from './partition-groups.js';
 
 export interface ChunkJob {
@@ -158,6 +158,7 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: Chunk
           AND event_id NOT IN (SELECT event_id FROM ${db}.person_timeline WHERE project_id = {project:String})`),
         params('timeline', { context }),
       );
+      await store.exec(freshMarksInsertSql(db, `project_id = {project:String} AND context = {context:String}`), params('marks', { context }));
     }
     // A row with both ids links the anonymous id to the user, as the loader does for live events.
     if (job.linksIdentities && good > 0) await store.exec(

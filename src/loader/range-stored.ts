@@ -10,7 +10,7 @@
  */
 import type { Store } from '../store/store.js';
 import type { RejectedRow } from '../events/event-row.js';
-import { timelineInsertSql } from '../store/timeline-schema.js';
+import { freshMarksInsertSql, timelineInsertSql } from '../store/timeline-schema.js';
 
 export interface RangeRow {
   readonly project: string;
@@ -89,9 +89,12 @@ function dayOf(row: string): string {
 export async function repairTimelineInRange(store: Store, rows: readonly RangeRow[], from: number, to: number): Promise<void> {
   if (rows.length === 0) return;
   const range = `log_position >= {from:UInt64} AND log_position < {to:UInt64}`;
+  const inRange = `project_id IN {projects:Array(String)} AND toDate(timestamp) IN {days:Array(Date)} AND ${range}`;
+  const params = { projects: [...new Set(rows.map((r) => r.project))], days: [...new Set(rows.map((r) => dayOf(r.row)))], from: String(from), to: String(to) };
   await store.exec(
-    timelineInsertSql(store.database, `project_id IN {projects:Array(String)} AND toDate(timestamp) IN {days:Array(Date)} AND ${range}
+    timelineInsertSql(store.database, `${inRange}
       AND (project_id, event_id) NOT IN (SELECT project_id, event_id FROM ${store.database}.person_timeline WHERE ${range})`),
-    { projects: [...new Set(rows.map((r) => r.project))], days: [...new Set(rows.map((r) => dayOf(r.row)))], from: String(from), to: String(to) },
+    params,
   );
+  await store.exec(freshMarksInsertSql(store.database, inRange), params);
 }

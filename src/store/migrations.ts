@@ -9,6 +9,7 @@ import type { Store } from './store.js';
 import { createTable, type TableSpec } from './create-table.js';
 import type { Migration, MigrationProgress, MigrationStatement } from './migration.js';
 import { TIMELINE_STATEMENTS, backfillTimeline } from './timeline-schema.js';
+import { SQUASH_STATEMENTS } from './squash-schema.js';
 
 export type { Migration, MigrationProgress, MigrationStatement };
 
@@ -485,6 +486,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'person timeline: events in person order, narrow columns',
     statements: TIMELINE_STATEMENTS,
     run: backfillTimeline,
+  },
+  {
+    version: 9,
+    name: 'person timeline: pending identity overrides and their squash',
+    statements: SQUASH_STATEMENTS,
   },
 ];
 

@@ -72,9 +72,22 @@ export const TIMELINE_STATEMENTS: readonly MigrationStatement[] = [
   },
 ];
 
+/** The columns SELECT_FROM_EVENTS produces, named: the table has more (the squash's `squash_run`). */
+const INSERT_COLUMNS = ['project_id', 'person_hash', 't', ...TIMELINE_COLUMNS, 'person_id', 'distinct_hash', 'event_id', 'log_position'].join(', ');
+
 /** The timeline rows of `events` rows matching `where` (SQL over bound parameters only). */
 export function timelineInsertSql(database: string, where: string): string {
-  return `INSERT INTO ${database}.person_timeline ${SELECT_FROM_EVENTS.replaceAll('{db}', database)} WHERE ${where}`;
+  return `INSERT INTO ${database}.person_timeline (${INSERT_COLUMNS}) ${SELECT_FROM_EVENTS.replaceAll('{db}', database)} WHERE ${where}`;
+}
+
+/**
+ * Fresh-id marks (store/squash-schema.ts) for the `events` rows matching `where`: written next to
+ * a repair's timeline rows, because the crash that lost those rows may have lost their marks too.
+ * A mark too many only sends an id through the slower override path until the next squash.
+ */
+export function freshMarksInsertSql(database: string, where: string): string {
+  return `INSERT INTO ${database}.timeline_fresh_ids (project_id, distinct_id)
+    SELECT DISTINCT project_id, person_id FROM ${database}.events WHERE ${where}`;
 }
 
 /**

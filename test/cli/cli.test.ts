@@ -122,3 +122,17 @@ test('a port already taken by another program is reported', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('squash runs on a data directory no server holds, and refuses a bad batch', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clickpath-cli-squash-'));
+  try {
+    const r = cli(['squash', '--data-dir', dir]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^0 runs, 0 ids, 0 timeline rows rewritten\n$/);
+    const bad = cli(['squash', '--data-dir', dir, '--batch', 'many']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /--batch must be a positive integer/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
