@@ -32,7 +32,7 @@ const child = spawn(
 let tail = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString('utf8')).slice(-4000);
+  tail = (tail + chunk.toString("utf8")).slice(-200000);
 });
 child.on('close', (code) => {
   const pass = /ℹ pass (\d+)/.exec(tail)?.[1];

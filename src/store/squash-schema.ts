@@ -16,15 +16,20 @@
  *   persisted so a run interrupted in any phase is finished the same way by the next call.
  */
 
-export const SQUASH_STATEMENTS: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS {db}.person_overrides (
-    project_id LowCardinality(String),
+import type { MigrationStatement } from './migration.js';
+
+export const SQUASH_STATEMENTS: readonly MigrationStatement[] = [
+  {
+    name: 'person_overrides',
+    columns: `project_id LowCardinality(String),
     distinct_id String,
     person_id String,
     updated_at DateTime64(3, 'UTC'),
-    override_id UUID DEFAULT generateUUIDv4()
-  ) ENGINE = MergeTree
-  ORDER BY (project_id, distinct_id)`,
+    override_id UUID DEFAULT generateUUIDv4()`,
+    engine: 'MergeTree',
+    orderBy: '(project_id, distinct_id)',
+    shardBy: 'distinct_id',
+  },
   `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.person_overrides_mv TO {db}.person_overrides
     AS SELECT project_id, distinct_id, person_id, updated_at FROM {db}.person_aliases`,
   // Timeline rows stored so far are filed under their own ids: every existing link is pending.
@@ -33,30 +38,39 @@ export const SQUASH_STATEMENTS: readonly string[] = [
     SELECT project_id, distinct_id, person_id, updated_at FROM {db}.person_aliases`,
   `ALTER TABLE {db}.person_timeline ADD COLUMN IF NOT EXISTS squash_run UInt64 DEFAULT 0`,
   // Replacing: between squashes an active id keeps one row however many events it gets.
-  `CREATE TABLE IF NOT EXISTS {db}.timeline_fresh_ids (
-    project_id LowCardinality(String),
+  {
+    name: 'timeline_fresh_ids',
+    columns: `project_id LowCardinality(String),
     distinct_id String,
     mark UUID DEFAULT generateUUIDv4(),
-    seen_at DateTime64(6, 'UTC') DEFAULT now64(6)
-  ) ENGINE = ReplacingMergeTree(seen_at)
-  ORDER BY (project_id, distinct_id)`,
+    seen_at DateTime64(6, 'UTC') DEFAULT now64(6)`,
+    engine: 'ReplacingMergeTree',
+    engineArgs: ['seen_at'],
+    orderBy: '(project_id, distinct_id)',
+    shardBy: 'distinct_id',
+  },
   `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.timeline_fresh_ids_mv TO {db}.timeline_fresh_ids
     AS SELECT project_id, person_id AS distinct_id FROM {db}.person_timeline WHERE squash_run = 0 GROUP BY project_id, person_id`,
-  `CREATE TABLE IF NOT EXISTS {db}.timeline_squash_runs (
-    run UInt64,
+  {
+    name: 'timeline_squash_runs',
+    columns: `run UInt64,
     phase UInt8,
-    at DateTime64(3, 'UTC') DEFAULT now64(3)
-  ) ENGINE = ReplacingMergeTree(phase)
-  ORDER BY run`,
+    at DateTime64(3, 'UTC') DEFAULT now64(3)`,
+    engine: 'ReplacingMergeTree',
+    engineArgs: ['phase'],
+    orderBy: 'run',
+  },
   // kind 1: a pending override (ref = override_id); kind 2: a fresh-id mark (ref = mark).
   // target: the id's person at the run's start, '' when the id has no link.
-  `CREATE TABLE IF NOT EXISTS {db}.timeline_squash_batch (
-    run UInt64,
+  {
+    name: 'timeline_squash_batch',
+    columns: `run UInt64,
     kind UInt8,
     project_id LowCardinality(String),
     distinct_id String,
     ref UUID,
-    target String
-  ) ENGINE = MergeTree
-  ORDER BY (run, project_id, distinct_id)`,
+    target String`,
+    engine: 'MergeTree',
+    orderBy: '(run, project_id, distinct_id)',
+  },
 ];

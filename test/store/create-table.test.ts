@@ -11,8 +11,8 @@ import type { Store } from '../../src/store/store.js';
 import { createTable, type TableSpec } from '../../src/store/create-table.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
 
-// SHOW CREATE TABLE of every table and view as the hand-written DDL of schema version 8 made them.
-const BEFORE = JSON.parse(readFileSync(new URL('./fixtures/schema-v8.json', import.meta.url), 'utf8')) as Record<string, string>;
+// SHOW CREATE TABLE of every table and view as the hand-written DDL of schema version 9 made them.
+const BEFORE = JSON.parse(readFileSync(new URL('./fixtures/schema-v9.json', import.meta.url), 'utf8')) as Record<string, string>;
 
 let store: Store;
 let dispose: () => Promise<void>;

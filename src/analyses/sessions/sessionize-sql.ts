@@ -138,7 +138,9 @@ export function sessionizeSql(input: SessionizeInput): { sql: string; params: Qu
       ${pieceBreak} AS b_piece,
       ${sessionStartsSql('b_piece', '{max_length_ms:Int64}')} AS b_sess,
       arrayPushBack(arrayPopFront(b_sess), 1) AS is_end
-    FROM (${grouped})
+    FROM (
+      ${grouped}
+    )
   )`;
   return { sql, params };
 }
