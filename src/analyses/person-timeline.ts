@@ -47,6 +47,11 @@ export function timelineCarries(column: string): boolean {
 /** GROUP BY on a sort-key prefix reads in key order instead of hashing every person. */
 export const IN_ORDER_SETTINGS = 'SETTINGS optimize_aggregation_in_order = 1';
 
+/** The SETTINGS line ending a statement that groups persons from `source` ('' for `events`). */
+export function settingsFor(source: 'timeline' | 'events'): string {
+  return source === 'timeline' ? `\n  ${IN_ORDER_SETTINGS}` : '';
+}
+
 export interface TimelineSources {
   readonly inOrder: string;
   /** null when the project has no identity links: every row is then in `inOrder`. */

@@ -158,15 +158,24 @@ test('a full disk isolates nothing: the range waits, status says transient, and 
   });
 });
 
+/**
+ * A loader whose first attempt at a range of three events of `project` stores the events and
+ * then fails (the id index insert runs out of memory once): the range is left to a retry.
+ */
+async function failedAfterEvents(log: SegmentLog, dir: string, project: string): Promise<Loader> {
+  await log.append(encodeRecord({ v: 1, events: [event(project, 1), event(project, 2), event(project, 3)], rejected: [] }));
+  let failures = 1;
+  const flaky = faulty(store, 'event_ids', 'Code: 241. DB::Exception: Memory limit (total) exceeded. (MEMORY_LIMIT_EXCEEDED)', () => failures-- > 0);
+  const loader = new Loader(log, flaky, { checkpointPath: join(dir, 'loader.json'), flushIntervalMs: 10, flushMaxEvents: 1000 });
+  await loader.recover();
+  assert.equal(await loader.catchUp(), false);
+  return loader;
+}
+
 test('a range that fails after its events are stored counts each event loaded once', async () => {
   await withLog(async (log, dir) => {
     const a = nextProject('late-failure');
-    await log.append(encodeRecord({ v: 1, events: [event(a, 1), event(a, 2), event(a, 3)], rejected: [] }));
-    let failures = 1;
-    const flaky = faulty(store, 'event_ids', 'Code: 241. DB::Exception: Memory limit (total) exceeded. (MEMORY_LIMIT_EXCEEDED)', () => failures-- > 0);
-    const loader = new Loader(log, flaky, { checkpointPath: join(dir, 'loader.json'), flushIntervalMs: 10, flushMaxEvents: 1000 });
-    await loader.recover();
-    assert.equal(await loader.catchUp(), false);
+    const loader = await failedAfterEvents(log, dir, a);
     assert.equal(await eventsOf(a), 3, 'the events went in before the id index failed');
     assert.equal(await loader.catchUp(), true);
     assert.equal(await eventsOf(a), 3);
@@ -178,12 +187,7 @@ test('a range that fails after its events are stored counts each event loaded on
 test('killed between the events part and its timeline part: the retry fills the timeline, each event once in both tables', async () => {
   await withLog(async (log, dir) => {
     const a = nextProject('timeline-gap');
-    await log.append(encodeRecord({ v: 1, events: [event(a, 1), event(a, 2), event(a, 3)], rejected: [] }));
-    let failures = 1;
-    const flaky = faulty(store, 'event_ids', 'Code: 241. DB::Exception: Memory limit (total) exceeded. (MEMORY_LIMIT_EXCEEDED)', () => failures-- > 0);
-    const loader = new Loader(log, flaky, { checkpointPath: join(dir, 'loader.json'), flushIntervalMs: 10, flushMaxEvents: 1000 });
-    await loader.recover();
-    assert.equal(await loader.catchUp(), false);
+    const loader = await failedAfterEvents(log, dir, a);
     // What a kill between the two parts of the events insert leaves: the view's part is missing.
     await store.exec(`DELETE FROM ${store.database}.person_timeline WHERE project_id = {p:String} AND event_id = {id:UUID}`, { p: a, id: eventIdFromMessageId(a, 'm-2') });
     assert.equal(await timelineOf(a), 2);

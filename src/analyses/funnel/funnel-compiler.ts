@@ -7,7 +7,7 @@ import type { QueryParams } from '../../store/store.js';
 import { ParamBag } from './filter-sql.js';
 import type { FunnelPlan } from './funnel-plan.js';
 import { personStageSql, timelineServes, type FunnelSource } from './person-stage-sql.js';
-import { IN_ORDER_SETTINGS } from '../person-timeline.js';
+import { settingsFor } from '../person-timeline.js';
 
 export interface CompiledQuery {
   readonly sql: string;
@@ -54,10 +54,6 @@ function sourceOf(plan: FunnelPlan, options: CompileOptions): FunnelSource {
   return options.source ?? (timelineServes(plan) ? 'timeline' : 'events');
 }
 
-/** The timeline path groups a prefix of its sort key: that GROUP BY streams with this setting. */
-function settingsOf(source: FunnelSource): string {
-  return source === 'timeline' ? `\n  ${IN_ORDER_SETTINGS}` : '';
-}
 
 export function compileFunnel(plan: FunnelPlan, database: string, projectId: string, options: CompileOptions = {}): CompiledQuery {
   const p = new ParamBag({ project: projectId });
@@ -112,7 +108,7 @@ export function compileFunnel(plan: FunnelPlan, database: string, projectId: str
     FROM (${single ? perPerson : source})
     ${single ? '' : 'GROUP BY set_id, key'}
   )
-  ORDER BY set_id, entered DESC, key${settingsOf(from)}`;
+  ORDER BY set_id, entered DESC, key${settingsFor(from)}`;
   return { sql, params: p.params };
 }
 
@@ -148,7 +144,7 @@ export function compilePersons(
       toUInt32(count() OVER ()) AS total
     FROM (${filtered})
     ORDER BY person_id, entry_ms
-    LIMIT ${p.bind('UInt32', o.limit)} OFFSET ${p.bind('UInt32', o.offset)}${settingsOf(from)}`;
-  const count = `SELECT toUInt32(count()) AS total FROM (${filtered})${settingsOf(from)}`;
+    LIMIT ${p.bind('UInt32', o.limit)} OFFSET ${p.bind('UInt32', o.offset)}${settingsFor(from)}`;
+  const count = `SELECT toUInt32(count()) AS total FROM (${filtered})${settingsFor(from)}`;
   return { page: { sql: page, params: p.params }, count: { sql: count, params: p.params } };
 }

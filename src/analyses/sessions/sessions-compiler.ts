@@ -6,7 +6,7 @@ import type { ParamValue, QueryParams } from '../../store/store.js';
 import type { SessionsPlan } from './definition.js';
 import type { EventColumn, PersonScope } from './sessionize-sql.js';
 import { eventIdText, sessionizeSql } from './sessionize-sql.js';
-import { IN_ORDER_SETTINGS } from '../person-timeline.js';
+import { settingsFor } from '../person-timeline.js';
 
 export interface CompiledQuery {
   readonly sql: string;
@@ -26,10 +26,6 @@ export interface SessionsTarget {
   readonly source?: 'timeline' | 'events';
 }
 
-/** The timeline's per-person GROUP BY streams in key order with this setting. */
-function settingsOf(target: SessionsTarget): string {
-  return (target.source ?? 'timeline') === 'timeline' ? `\n  ${IN_ORDER_SETTINGS}` : '';
-}
 
 /** Daily report columns, in order; also the export's columns. */
 export const DAILY_COLUMNS = [
@@ -151,7 +147,7 @@ export function compileDaily(plan: SessionsPlan, target: SessionsTarget): Compil
     if(countIf(intent) = 0, NULL, countIf(intent AND success) / countIf(intent)) AS intentToSuccessRate
   FROM ${rows.sql}
   GROUP BY day
-  ORDER BY day${settingsOf(target)}`;
+  ORDER BY day${settingsFor(target.source ?? 'timeline')}`;
   return { sql, params: rows.params };
 }
 
@@ -175,7 +171,7 @@ export function compilePersonDays(plan: SessionsPlan, target: SessionsTarget, sc
     toUInt32(countIf(success)) AS successes,
     toUInt32(countIf(intent AND success)) AS intent_successes
   FROM ${rows.sql}
-  GROUP BY day, person_id${settingsOf(target)}`;
+  GROUP BY day, person_id${settingsFor(target.source ?? 'timeline')}`;
   return { sql, params: rows.params };
 }
 
@@ -266,6 +262,6 @@ export function compileList(plan: SessionsPlan, target: SessionsTarget, limit: n
   FROM ${rows.sql}
   ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
   ORDER BY start_ms, session_id
-  ${paging}${settingsOf(target)}`;
+  ${paging}${settingsFor(target.source ?? 'timeline')}`;
   return { sql, params };
 }
