@@ -22,6 +22,8 @@ import { runFunnel } from '../src/analyses/funnel/run-funnel.js';
 import type { FunnelDefinition } from '../src/analyses/funnel/definition.js';
 import { pathsDefinitionSchema } from '../src/analyses/paths/definition.js';
 import { runPaths } from '../src/analyses/paths/paths-runner.js';
+import { runEngagement } from '../src/analyses/engagement/index.js';
+import { engagementDefinitionSchema } from '../src/analyses/engagement/definition.js';
 import { retentionDefinitionSchema } from '../src/analyses/retention/definition.js';
 import { runRetention } from '../src/analyses/retention/retention-runner.js';
 import { fmt, saveSection, table, type SectionResult } from './bench-kit.js';
@@ -89,9 +91,11 @@ export async function timelineBench(options: { events: number; runs?: number }):
     const range = { from: '2025-01-01', to: '2025-06-30' };
     const pathsDef = pathsDefinitionSchema.parse({ startEvent: 'home', steps: 3, sessionTimeout: '30m', ...range });
     const retentionDef = retentionDefinitionSchema.parse({ cohortEvent: 'home', returnEvent: 'search', interval: 'week', periods: 8, ...range });
+    const engagementDef = engagementDefinitionSchema.parse({ contentEvents: ['search'], report: 'daily', ...range });
     const analyses: Array<{ label: string; timeline: () => Promise<unknown>; events: () => Promise<unknown> }> = [
       { label: 'paths: 3 steps after home, 30-min sessions', timeline: () => runPaths(ctx, pathsDef, { source: 'timeline' }), events: () => runPaths(ctx, pathsDef, { source: 'events' }) },
       { label: 'retention: weekly cohorts of home, returning with search, 8 periods', timeline: () => runRetention(ctx, retentionDef, { source: 'timeline' }), events: () => runRetention(ctx, retentionDef, { source: 'events' }) },
+      { label: 'engagement: daily time on search views, 30-min sessions', timeline: () => runEngagement(ctx, engagementDef, { source: 'timeline' }), events: () => runEngagement(ctx, engagementDef, { source: 'events' }) },
     ];
     const others: Array<{ label: string; timeline: Measured; events: Measured }> = [];
     for (const a of analyses) {

@@ -35,15 +35,13 @@ const SQL = `SELECT c, k, toUInt32(count()) AS n FROM (
           minIf(t, (t < {p2:Int64}) AND (event = {p3:String})) AS first_t,
           groupUniqArrayIf(toInt64(toRelativeDayNum(toDate(fromUnixTimestamp64Milli(t, 'UTC'), {p0:String}))), (t >= {p4:Int64}) AND (event = {p5:String})) AS keys
         FROM (SELECT tl.person_hash AS person, tl.person_id AS person_id, tl.t AS t, tl.event_id AS event_id, tl.event AS event, tl.type AS type, tl.device_type AS device_type, tl.os AS os, tl.browser AS browser, tl.channel AS channel, tl.country AS country, tl.locale AS locale, tl.utm_source AS utm_source, tl.utm_medium AS utm_medium, tl.utm_campaign AS utm_campaign, tl.page_path AS page_path
-      FROM clickpath.person_timeline AS tl WHERE tl.project_id = {p6:String} AND ((type IN ('track', 'page', 'screen')) AND (t < {p7:Int64}) AND (event IN {p8:Array(String)})) AND tl.person_hash NOT IN (SELECT dh FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
-      SELECT distinct_id, argMax(person_id, updated_at) AS person_id
-      FROM (SELECT * FROM clickpath.person_aliases WHERE project_id = {p6:String})
-      GROUP BY distinct_id
-    )) UNION ALL SELECT ph FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
-      SELECT distinct_id, argMax(person_id, updated_at) AS person_id
-      FROM (SELECT * FROM clickpath.person_aliases WHERE project_id = {p6:String})
-      GROUP BY distinct_id
-    )))) AS ev
+      FROM clickpath.person_timeline AS tl WHERE tl.project_id = {p6:String} AND ((type IN ('track', 'page', 'screen')) AND (t < {p7:Int64}) AND (event IN {p8:Array(String)})) AND tl.person_hash NOT IN (SELECT ph FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p6:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p6:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p6:String}) GROUP BY distinct_id))) AND tl.distinct_hash NOT IN (SELECT dh FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p6:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p6:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p6:String}) GROUP BY distinct_id)))) AS ev
         WHERE 1
         GROUP BY person UNION ALL SELECT person,
           countIf((t < {p2:Int64}) AND (event = {p3:String})) AS cohort_events,
@@ -52,19 +50,25 @@ const SQL = `SELECT c, k, toUInt32(count()) AS n FROM (
         FROM (SELECT if(l.person_id != '', l.ph, tl.person_hash) AS person, if(l.person_id != '', l.person_id, tl.person_id) AS person_id, tl.t AS t, tl.event_id AS event_id, tl.event AS event, tl.type AS type, tl.device_type AS device_type, tl.os AS os, tl.browser AS browser, tl.channel AS channel, tl.country AS country, tl.locale AS locale, tl.utm_source AS utm_source, tl.utm_medium AS utm_medium, tl.utm_campaign AS utm_campaign, tl.page_path AS page_path
       FROM clickpath.person_timeline AS tl
       LEFT ANY JOIN (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
-      SELECT distinct_id, argMax(person_id, updated_at) AS person_id
-      FROM (SELECT * FROM clickpath.person_aliases WHERE project_id = {p6:String})
-      GROUP BY distinct_id
-    )) AS l ON l.dh = tl.distinct_hash
-      WHERE tl.project_id = {p6:String} AND ((type IN ('track', 'page', 'screen')) AND (t < {p7:Int64}) AND (event IN {p8:Array(String)})) AND tl.person_hash IN (SELECT dh FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
-      SELECT distinct_id, argMax(person_id, updated_at) AS person_id
-      FROM (SELECT * FROM clickpath.person_aliases WHERE project_id = {p6:String})
-      GROUP BY distinct_id
-    )) UNION ALL SELECT ph FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
-      SELECT distinct_id, argMax(person_id, updated_at) AS person_id
-      FROM (SELECT * FROM clickpath.person_aliases WHERE project_id = {p6:String})
-      GROUP BY distinct_id
-    )))) AS ev
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p6:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p6:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p6:String}) GROUP BY distinct_id)) AS l ON l.dh = tl.distinct_hash
+      WHERE tl.project_id = {p6:String} AND ((type IN ('track', 'page', 'screen')) AND (t < {p7:Int64}) AND (event IN {p8:Array(String)})) AND tl.person_hash IN (SELECT ph FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p6:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p6:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p6:String}) GROUP BY distinct_id)) UNION ALL SELECT dh FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p6:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p6:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p6:String}) GROUP BY distinct_id))
+      UNION ALL SELECT cityHash64(person_id) FROM clickpath.person_alias_links WHERE project_id = {p6:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p6:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p6:String})) AND (tl.person_hash IN (SELECT ph FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p6:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p6:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p6:String}) GROUP BY distinct_id))) OR tl.distinct_hash IN (SELECT dh FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p6:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p6:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p6:String}) GROUP BY distinct_id))))
+      LIMIT 1 BY tl.event_id) AS ev
         WHERE 1
         GROUP BY person
       )
