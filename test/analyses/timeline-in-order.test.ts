@@ -1,6 +1,6 @@
 /**
  * The person timeline is only faster when the engine streams persons in key order: EXPLAIN
- * PIPELINE of paths and retention on the timeline must show AggregatingInOrderTransform for the
+ * PIPELINE of paths, retention and engagement on the timeline must show AggregatingInOrderTransform for the
  * part no identity link touches (and a hash aggregation for the linked persons), while the
  * events-table path shows none.
  */
@@ -14,6 +14,8 @@ import { pathsDefinitionSchema } from '../../src/analyses/paths/definition.js';
 import { compileRetention } from '../../src/analyses/retention/retention-compiler.js';
 import { retentionDefinitionSchema } from '../../src/analyses/retention/definition.js';
 import { resolveRange } from '../../src/analyses/shared/time-range.js';
+import { compileEngagement } from '../../src/analyses/engagement/engagement-compiler.js';
+import { engagementDefinitionSchema, planEngagement } from '../../src/analyses/engagement/definition.js';
 import type { RowSource } from '../../src/analyses/timeline-parts.js';
 import { insertPinFixture, PIN } from './pinned/pinned-fixture.js';
 
@@ -42,6 +44,10 @@ const COMPILERS: Record<string, Compiler> = {
   retention: (source, aliases) => {
     const def = retentionDefinitionSchema.parse({ interval: 'day', periods: 2, from: '2024-03-10', to: '2024-03-10' });
     return compileRetention({ ...PIN, definition: def, range: resolveRange(def.from, def.to, 'UTC'), source, aliases });
+  },
+  engagement: (source, aliases) => {
+    const def = engagementDefinitionSchema.parse({ contentEvents: ['flyer_open'], report: 'daily', from: '2024-03-10', to: '2024-03-10' });
+    return compileEngagement(planEngagement(def), { ...PIN, source, aliases }, false);
   },
 };
 
