@@ -62,7 +62,8 @@ const SQL = `SELECT day,
         arrayDifference(arrayMap((t, p) -> intDiv(t - p, {max_length_ms:Int64}), ts,
           arrayFill((t, b) -> b, ts, b_piece)))) AS b_sess,
       arrayPushBack(arrayPopFront(b_sess), 1) AS is_end
-    FROM (SELECT person, any(person_id) AS person_id, arraySort(groupArray(tuple(t, reinterpretAsUInt128(reverse(UUIDToNum(event_id))), has({p0:Array(String)}, toString(event)), has({p1:Array(String)}, toString(event)), CAST([], 'Array(String)')))) AS ev FROM (SELECT * FROM (SELECT tl.person_hash AS person, tl.person_id AS person_id, tl.t AS t, tl.event_id AS event_id, tl.event AS event, tl.type AS type, tl.device_type AS device_type, tl.os AS os, tl.browser AS browser, tl.channel AS channel, tl.country AS country, tl.locale AS locale, tl.utm_source AS utm_source, tl.utm_medium AS utm_medium, tl.utm_campaign AS utm_campaign, tl.page_path AS page_path
+    FROM (
+      SELECT person, any(person_id) AS person_id, arraySort(groupArray(tuple(t, reinterpretAsUInt128(reverse(UUIDToNum(event_id))), has({p0:Array(String)}, toString(event)), has({p1:Array(String)}, toString(event)), CAST([], 'Array(String)')))) AS ev FROM (SELECT * FROM (SELECT tl.person_hash AS person, tl.person_id AS person_id, tl.t AS t, tl.event_id AS event_id, tl.event AS event, tl.type AS type, tl.device_type AS device_type, tl.os AS os, tl.browser AS browser, tl.channel AS channel, tl.country AS country, tl.locale AS locale, tl.utm_source AS utm_source, tl.utm_medium AS utm_medium, tl.utm_campaign AS utm_campaign, tl.page_path AS page_path
       FROM clickpath.person_timeline AS tl WHERE tl.project_id = {project:String} AND (toDate(fromUnixTimestamp64Milli(tl.t, 'UTC'), {tz:String}) >= {ev_from:Date} AND tl.t >= toInt64(toUnixTimestamp(toDateTime({ev_from:Date} - 1, 'UTC'))) * 1000 AND toDate(fromUnixTimestamp64Milli(tl.t, 'UTC'), {tz:String}) <= {ev_to:Date} AND tl.t < toInt64(toUnixTimestamp(toDateTime({ev_to:Date} + 2, 'UTC'))) * 1000 AND tl.type IN {activity_types:Array(String)}) AND tl.person_hash NOT IN (SELECT ph FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
       SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
       WHERE project_id = {project:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {project:String}
@@ -92,7 +93,8 @@ const SQL = `SELECT day,
       SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
       WHERE project_id = {project:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {project:String}
       UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {project:String}) GROUP BY distinct_id))))
-      LIMIT 1 BY tl.event_id)) GROUP BY person)
+      LIMIT 1 BY tl.event_id)) GROUP BY person
+    )
   )
     )
     ARRAY JOIN v_ts AS view_ts, v_keys AS key_vals, v_dwell AS dwell_ms
