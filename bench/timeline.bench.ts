@@ -2,7 +2,9 @@
  * The person timeline against the events table, side by side in one run on the same data:
  *  - Clickpath's funnel on the person timeline (what analyses use now);
  *  - the same funnel SQL on the events table, grouping persons by hashing (the old path);
- *  - the hand-written `windowFunnel` on the events table (the anchor the issue names).
+ *  - the hand-written `windowFunnel` on the events table (the anchor the issue names);
+ *  - paths and retention (and engagement where the timeline serves it) on the timeline against
+ *    the same analysis forced onto the events table (the old path).
  * Plus the storage of both tables. Peak memory: the process's resident high-water mark, reset
  * before each query's runs (bench/funnel.bench.ts measureRow).
  *
@@ -18,6 +20,12 @@ import { generateDemo } from '../src/demo/generate-demo.js';
 import { funnelAnalysis } from '../src/analyses/funnel/index.js';
 import { runFunnel } from '../src/analyses/funnel/run-funnel.js';
 import type { FunnelDefinition } from '../src/analyses/funnel/definition.js';
+import { pathsDefinitionSchema } from '../src/analyses/paths/definition.js';
+import { runPaths } from '../src/analyses/paths/paths-runner.js';
+import { runEngagement } from '../src/analyses/engagement/index.js';
+import { engagementDefinitionSchema } from '../src/analyses/engagement/definition.js';
+import { retentionDefinitionSchema } from '../src/analyses/retention/definition.js';
+import { runRetention } from '../src/analyses/retention/retention-runner.js';
 import { fmt, saveSection, table, type SectionResult } from './bench-kit.js';
 import { measureRow, stepParams, windowFunnelSql, type Measured } from './funnel.bench.js';
 
@@ -79,6 +87,22 @@ export async function timelineBench(options: { events: number; runs?: number }):
       const [timeline, events, wf] = await measureRow(runs, fns);
       rows.push({ label: c.label, timeline: timeline!, events: events!, ...(wf ? { wf } : {}) });
     }
+    // The other per-person analyses over the whole range, each with its old path.
+    const range = { from: '2025-01-01', to: '2025-06-30' };
+    const pathsDef = pathsDefinitionSchema.parse({ startEvent: 'home', steps: 3, sessionTimeout: '30m', ...range });
+    const retentionDef = retentionDefinitionSchema.parse({ cohortEvent: 'home', returnEvent: 'search', interval: 'week', periods: 8, ...range });
+    const engagementDef = engagementDefinitionSchema.parse({ contentEvents: ['search'], report: 'daily', ...range });
+    const analyses: Array<{ label: string; timeline: () => Promise<unknown>; events: () => Promise<unknown> }> = [
+      { label: 'paths: 3 steps after home, 30-min sessions', timeline: () => runPaths(ctx, pathsDef, { source: 'timeline' }), events: () => runPaths(ctx, pathsDef, { source: 'events' }) },
+      { label: 'retention: weekly cohorts of home, returning with search, 8 periods', timeline: () => runRetention(ctx, retentionDef, { source: 'timeline' }), events: () => runRetention(ctx, retentionDef, { source: 'events' }) },
+      { label: 'engagement: daily time on search views, 30-min sessions', timeline: () => runEngagement(ctx, engagementDef, { source: 'timeline' }), events: () => runEngagement(ctx, engagementDef, { source: 'events' }) },
+    ];
+    const others: Array<{ label: string; timeline: Measured; events: Measured }> = [];
+    for (const a of analyses) {
+      log(a.label);
+      const [timeline, events] = await measureRow(runs, [a.timeline, a.events]);
+      others.push({ label: a.label, timeline: timeline!, events: events! });
+    }
     const ms = (m?: Measured) => (m ? `${fmt(m.ms)} ms` : '–');
     const mem = (m?: Measured) => (m ? fmt(m.peakMiB) : '–');
     const ratio = (a?: Measured, b?: Measured) => (a && b ? `${fmt(b.ms / a.ms, 2)}×` : '–');
@@ -90,9 +114,12 @@ export async function timelineBench(options: { events: number; runs?: number }):
       table(['funnel', 'timeline', 'events table (old path)', 'windowFunnel on events', 'speed-up vs old path', 'speed-up vs windowFunnel', '× the 4-step funnel', 'peak MiB (timeline / old / windowFunnel)'],
         rows.map((r) => [r.label, ms(r.timeline), ms(r.events), ms(r.wf), ratio(r.timeline, r.events), ratio(r.timeline, r.wf), `${fmt(r.timeline.ms / four, 2)}×`, `${mem(r.timeline)} / ${mem(r.events)} / ${mem(r.wf)}`])),
       '',
+      table(['analysis', 'timeline', 'events table (old path)', 'speed-up vs old path', 'peak MiB (timeline / old)'],
+        others.map((r) => [r.label, ms(r.timeline), ms(r.events), ratio(r.timeline, r.events), `${mem(r.timeline)} / ${mem(r.events)}`])),
+      '',
       `Storage (compressed): events ${fmt(sizeOf('events'))} MiB, person timeline ${fmt(sizeOf('person_timeline'))} MiB (${fmt(sizeOf('person_timeline') / sizeOf('events') * 100)}% of events). Timeline rows: ${fmt(Number(counts?.timeline))}.`,
     ].join('\n');
-    return saveSection({ section: 'timeline', title: 'Person timeline', markdown, data: { events: Number(counts?.events), persons: Number(counts?.persons), fresh, generateMs, sizes, rows } });
+    return saveSection({ section: 'timeline', title: 'Person timeline', markdown, data: { events: Number(counts?.events), persons: Number(counts?.persons), fresh, generateMs, sizes, rows, analyses: others } });
   } finally {
     await store.close();
   }

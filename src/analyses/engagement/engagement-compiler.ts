@@ -1,12 +1,18 @@
 /**
  * Compiles an engagement plan to SQL: the shared sessionizer, then each view's dwell time taken
  * from the person's arrays (next non-heartbeat event in the same session), then one of the reports.
+ *
+ * The sessionizer reads each person's events from the person timeline when it carries what the
+ * plan reads (`engagementSource`): event names and the channel columns do, event properties
+ * (content keys, explicit durations) do not, so such plans read the events table.
  */
 import type { QueryParams } from '../../store/store.js';
 import type { EventColumn } from '../sessions/sessionize-sql.js';
 import { sessionizeSql } from '../sessions/sessionize-sql.js';
 import { legacyText } from '../kernel/legacy-text.js';
 import { and, ident, int64, join, NumberedParams, param, render, sql, str, strings, TRUE, type CompiledSql, type Fragment } from '../kernel/sql.js';
+import { IN_ORDER_SETTINGS } from '../person-timeline.js';
+import type { RowSource } from '../timeline-parts.js';
 import type { EngagementPlan, EngagementReport } from './definition.js';
 
 export type CompiledQuery = CompiledSql;
@@ -15,6 +21,15 @@ export interface EngagementTarget {
   readonly database: string;
   readonly projectId: string;
   readonly timezone: string;
+  /** Force a source; by default `engagementSource(plan)`. */
+  readonly source?: RowSource;
+  /** false when the caller has seen that the project has no identity links; default true. */
+  readonly aliases?: boolean;
+}
+
+/** The timeline carries event names and the channel columns, not event properties. */
+export function engagementSource(plan: EngagementPlan): RowSource {
+  return plan.keys.length === 0 && plan.durationProperty === null ? 'timeline' : 'events';
 }
 
 export const METRIC_COLUMNS: Readonly<Record<EngagementReport, readonly string[]>> = {
@@ -48,9 +63,10 @@ function eventColumns(plan: EngagementPlan): Array<{ name: string; expr: Fragmen
  * The sessionizer (sessions/, still SQL text) binds its own named parameters; the columns it
  * carries are rendered through the same sink as the rest, so every value here is bound once.
  */
-function viewRows(plan: EngagementPlan, target: EngagementTarget, sink: NumberedParams): { rows: Fragment; params: QueryParams } {
+function viewRows(plan: EngagementPlan, target: EngagementTarget, source: RowSource, sink: NumberedParams): { rows: Fragment; params: QueryParams } {
   const columns: EventColumn[] = eventColumns(plan).map((c) => ({ name: c.name, expr: render(c.expr, sink) }));
-  const base = sessionizeSql({ ...target, rules: plan.rules, columns });
+  const { database, projectId, timezone, aliases = true } = target;
+  const base = sessionizeSql({ database, projectId, timezone, aliases, rules: plan.rules, columns, source });
 
   // For each event: the first non-heartbeat event after it (position, time, found) and its
   // session's last event (position, time), from reverse fills that stay linear per person. A view
@@ -96,7 +112,8 @@ const measuredCols = sql`toUInt32(count()) AS views,
  */
 export function compileEngagement(plan: EngagementPlan, target: EngagementTarget, flatKeys: boolean): CompiledQuery {
   const sink = new NumberedParams();
-  const views = viewRows(plan, target, sink);
+  const source = target.source ?? engagementSource(plan);
+  const views = viewRows(plan, target, source, sink);
   let query: Fragment;
   if (plan.report === 'daily') {
     query = sql`SELECT day,
@@ -130,7 +147,8 @@ export function compileEngagement(plan: EngagementPlan, target: EngagementTarget
   GROUP BY day, key_vals
   ORDER BY day, key_vals`;
   }
-  const text = render(query, sink);
+  // The timeline's per-person GROUP BY is on its sort-key prefix: this setting makes it stream.
+  const text = render(query, sink) + (source === 'timeline' ? `\n  ${IN_ORDER_SETTINGS}` : '');
   return { sql: text, params: sink.with(views.params) };
 }
 

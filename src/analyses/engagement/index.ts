@@ -4,20 +4,29 @@ import type { EngagementDefinition } from './definition.js';
 import { engagementDefinitionSchema, planEngagement } from './definition.js';
 import type { EngagementDay, EngagementItemDay, EngagementPersonDay, EngagementResult } from './result.js';
 import { engagementTable } from './result.js';
-import { compileEngagement } from './engagement-compiler.js';
+import { compileEngagement, engagementSource, type EngagementTarget } from './engagement-compiler.js';
+import { ProjectScope } from '../kernel/scope.js';
+import { projectLinks, type RowSource } from '../timeline-parts.js';
 import { eventUses, propertyUse } from '../kernel/name-uses.js';
 import { optionalRange } from '../shared/time-range.js';
 
 export type { EngagementDefinition } from './definition.js';
 export type { EngagementDay, EngagementItemDay, EngagementPersonDay, EngagementResult } from './result.js';
 
-function target(ctx: AnalysisContext) {
-  return { database: ctx.store.database, projectId: ctx.projectId, timezone: ctx.timezone };
+/** Where the store is, the source (forced or `engagementSource`) and, on the timeline, whether it needs the link lookups. */
+async function target(ctx: AnalysisContext, source: RowSource): Promise<EngagementTarget> {
+  const aliases = source === 'timeline' ? await projectLinks(ctx.store, new ProjectScope(ctx.store.database, ctx.projectId)) : true;
+  return { database: ctx.store.database, projectId: ctx.projectId, timezone: ctx.timezone, source, aliases };
 }
 
-async function run(ctx: AnalysisContext, def: EngagementDefinition): Promise<EngagementResult> {
+export interface EngagementRunOptions {
+  /** Force a source (tests, the benchmark's old path); by default `engagementSource(plan)`. */
+  readonly source?: RowSource;
+}
+
+export async function runEngagement(ctx: AnalysisContext, def: EngagementDefinition, options: EngagementRunOptions = {}): Promise<EngagementResult> {
   const plan = planEngagement(def);
-  const q = compileEngagement(plan, target(ctx), false);
+  const q = compileEngagement(plan, await target(ctx, options.source ?? engagementSource(plan)), false);
   switch (plan.report) {
     case 'daily':
       return { report: 'daily', rows: await ctx.store.query<EngagementDay>(q.sql, q.params) };
@@ -34,7 +43,7 @@ export const engagementAnalysis: Analysis<EngagementDefinition, EngagementResult
     'Time on content: dwell time of content views (time to the next event in the same session), ' +
     'per day, per person and day, or per content key (e.g. merchant, flyer) and day.',
   schema: engagementDefinitionSchema,
-  run,
+  run: runEngagement,
   toTable: engagementTable,
   export: (ctx, def, format) => engagementExport(ctx, def, format),
   names: (ctx, def) => ({
@@ -57,6 +66,7 @@ export async function engagementExport(
   def: EngagementDefinition,
   format: 'CSVWithNames' | 'Parquet',
 ): Promise<Uint8Array> {
-  const q = compileEngagement(planEngagement(def), target(ctx), true);
+  const plan = planEngagement(def);
+  const q = compileEngagement(plan, await target(ctx, engagementSource(plan)), true);
   return ctx.store.queryRaw(q.sql, q.params, format);
 }

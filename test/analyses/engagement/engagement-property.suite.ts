@@ -2,7 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { NewTestStore } from '../../helpers/temp-store.js';
-import { engagementAnalysis } from '../../../src/analyses/engagement/index.js';
+import { engagementAnalysis, runEngagement } from '../../../src/analyses/engagement/index.js';
+import { engagementSource } from '../../../src/analyses/engagement/engagement-compiler.js';
+import { toSqlTime } from '../../../src/events/event-row.js';
+import type { RefEvent } from '../../../src/analyses/sessions/reference-sessionize.js';
 import { planEngagement } from '../../../src/analyses/engagement/definition.js';
 import { referenceEngagementResult } from '../../../src/analyses/engagement/reference.js';
 import { addDays } from '../../../src/analyses/sessions/local-date.js';
@@ -44,8 +47,11 @@ const caseArb = timeoutMs.chain((timeout) =>
     events: eventLog({ timeoutMs: timeout, eventNames: NAMES }, properties),
     split: fc.shuffledSubarray(NAMES, { minLength: 1 }).chain((content) =>
       fc.record({ content: fc.constant(content), heartbeats: fc.subarray(NAMES.filter((n) => !content.includes(n))) })),
-    keys: fc.shuffledSubarray(KEYS, { maxLength: 3 }),
-    durationProperty: fc.option(fc.constantFrom('dur', 'missing'), { nil: undefined }),
+    // No keys and no duration property: the person timeline serves the plan.
+    keys: fc.oneof(fc.constant([]), fc.shuffledSubarray(KEYS, { maxLength: 3 })),
+    // Identity links between the log's persons (indices), '' as a target = unlinked again.
+    links: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.boolean()), { maxLength: 3 }),
+    durationProperty: fc.option(fc.constantFrom('dur', 'missing'), { nil: undefined, freq: 2 }),
     durationUnit: fc.constantFrom('ms', 's'),
     rules: fc.record({
       timeout: fc.constant(timeout),
@@ -57,12 +63,28 @@ const caseArb = timeoutMs.chain((timeout) =>
   }),
 );
 
+/**
+ * Stores links between the log's persons and returns the events as the reference must see them:
+ * each under the person its id resolves to (its latest link, one hop, as the engine resolves).
+ */
+async function linkPersons(store: Store, projectId: string, events: readonly RefEvent[], links: ReadonlyArray<[number, number, boolean]>): Promise<RefEvent[]> {
+  const persons = [...new Set(events.map((e) => e.personId))];
+  const rows = links
+    .map(([from, to, unlink], i) => ({ project_id: projectId, distinct_id: persons[from % persons.length]!, person_id: unlink ? '' : persons[to % persons.length]!, updated_at: toSqlTime(Date.UTC(2024, 0, 1) + i * 1000) }))
+    .filter((r) => r.distinct_id !== r.person_id);
+  if (rows.length > 0) await store.insertJsonRows('person_aliases', rows.map((r) => JSON.stringify(r)).join('\n'));
+  const latest = new Map(rows.map((r) => [r.distinct_id, r.person_id]));
+  return events.map((e) => ({ ...e, personId: latest.get(e.personId) || e.personId }));
+}
+
 async function engineEqualsReference(store: Store): Promise<void> {
+  const sourceCounts = { timeline: 0, events: 0, linkedOnTimeline: 0 };
   await fc.assert(
     fc.asyncProperty(caseArb, async (c) => {
       project += 1;
       const projectId = `ep${project}`;
       await insertEvents(store, [{ projectId, events: c.events }]);
+      const resolved = await linkPersons(store, projectId, c.events, c.links);
       const ctx = { store, projectId, timezone: c.timezone, now: () => 0 };
       for (const report of ['daily', 'per_person_day', 'per_item_day'] as const) {
         const def = engagementAnalysis.schema.parse({
@@ -74,10 +96,19 @@ async function engineEqualsReference(store: Store): Promise<void> {
           ...(c.durationProperty ? { durationProperty: c.durationProperty, durationUnit: c.durationUnit } : {}),
           report,
         });
-        const got = await engagementAnalysis.run(ctx, def);
-        assert.deepEqual(got, referenceEngagementResult(c.events, planEngagement(def), c.timezone));
+        const plan = planEngagement(def);
+        const want = referenceEngagementResult(resolved, plan, c.timezone);
+        // Both sources where the timeline carries what the plan reads; the events table otherwise.
+        const sources = engagementSource(plan) === 'timeline' ? (['timeline', 'events'] as const) : (['events'] as const);
+        for (const source of sources) assert.deepEqual(await runEngagement(ctx, def, { source }), want, `source ${source}`);
+        sourceCounts[sources[0]]++;
+        if (sources[0] === 'timeline' && resolved.some((e, i) => e.personId !== c.events[i]!.personId)) sourceCounts.linkedOnTimeline++;
       }
     }),
     { numRuns: 40 },
   );
+  assert.ok(sourceCounts.timeline >= 10, `only ${sourceCounts.timeline} reports ran on the person timeline`);
+  assert.ok(sourceCounts.events >= 10, `only ${sourceCounts.events} reports needed the events table`);
+  // Identity links put persons in the timeline's overridden part: it must have run too.
+  assert.ok(sourceCounts.linkedOnTimeline >= 3, `only ${sourceCounts.linkedOnTimeline} timeline reports had linked persons`);
 }

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { NewTestStore } from '../../helpers/temp-store.js';
 import type { Store } from '../../../src/store/store.js';
-import { pathsAnalysis } from '../../../src/analyses/paths/index.js';
+import { pathsSource } from '../../../src/analyses/paths/paths-compiler.js';
+import { runPaths } from '../../../src/analyses/paths/paths-runner.js';
 import { pathsReference } from '../../../src/analyses/paths/reference.js';
 import { pathsDefinitionSchema } from '../../../src/analyses/paths/definition.js';
 import { EVENT_NAMES, insertCases, logCaseArb, rangeArb } from '../trends/random-log.js';
@@ -42,16 +43,29 @@ async function engineEqualsReference(store: Store): Promise<void> {
   const logs = await insertCases(store, 'pa', cases.map((c) => c.log));
   let compared = 0;
   let branching = 0;
+  let linked = 0;
+  const sourceCounts = { timeline: 0, events: 0 };
   for (const [i, c] of cases.entries()) {
     const parsed = pathsDefinitionSchema.safeParse(c.definition);
     if (!parsed.success) continue;
     const ctx = { store, projectId: `pa${i}`, timezone: c.log.scenario.timeZone, now: () => 0 };
-    const got = await pathsAnalysis.run(ctx, parsed.data);
     const want = pathsReference(logs[i]!, parsed.data, ctx.timezone);
-    assert.deepEqual(got, want, `seed ${seed}, case ${i}: ${JSON.stringify({ tz: ctx.timezone, definition: parsed.data })}`);
+    // Both sources where the timeline carries what the filters read; the events table otherwise.
+    const sources = pathsSource(parsed.data) === 'timeline' ? (['timeline', 'events'] as const) : (['events'] as const);
+    let got = want;
+    for (const source of sources) {
+      got = await runPaths(ctx, parsed.data, { source });
+      assert.deepEqual(got, want, `seed ${seed}, case ${i}, source ${source}: ${JSON.stringify({ tz: ctx.timezone, definition: parsed.data })}`);
+    }
+    sourceCounts[sources[0]]++;
+    if (sources[0] === 'timeline' && c.log.aliases.some((a) => a.person_id !== '') && got.sessions > 0) linked++;
     compared++;
     if (got.paths.length >= 2 && got.sessions >= 3) branching++;
   }
   assert.ok(compared >= 50, `only ${compared} of ${cases.length} random definitions were valid`);
   assert.ok(branching >= 10, `only ${branching} cases had several distinct paths`);
+  assert.ok(sourceCounts.timeline >= 20, `only ${sourceCounts.timeline} cases ran on the person timeline`);
+  assert.ok(sourceCounts.events >= 5, `only ${sourceCounts.events} cases needed the events table`);
+  // Identity links put persons in the timeline's overridden part: it must have run too.
+  assert.ok(linked >= 5, `only ${linked} timeline cases had identity links`);
 }

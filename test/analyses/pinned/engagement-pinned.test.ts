@@ -1,5 +1,5 @@
 /**
- * Pinned SQL, engagement: daily time on `flyer_open` views on 2024-03-10 (the sessionizer's SQL is the sessions analysis', still text; it is pinned here too and is re-pinned when sessions moves to the person timeline).
+ * Pinned SQL, engagement: daily time on `flyer_open` views on 2024-03-10, on the person timeline (the default source: no keys or duration property), through the sessions analysis' sessionizer.
  * A change to the compiled text or its parameters fails here first: read the diff, then re-pin.
  */
 import { test, before, after } from 'node:test';
@@ -63,18 +63,37 @@ const SQL = `SELECT day,
           arrayFill((t, b) -> b, ts, b_piece)))) AS b_sess,
       arrayPushBack(arrayPopFront(b_sess), 1) AS is_end
     FROM (
-      SELECT person_id, arraySort(groupArray(tuple(toUnixTimestamp64Milli(timestamp), reinterpretAsUInt128(reverse(UUIDToNum(event_id))), has({p0:Array(String)}, toString(event)), has({p1:Array(String)}, toString(event)), CAST([], 'Array(String)')))) AS ev
-      FROM (
-    SELECT e.* REPLACE (if(a.person_id != '', a.person_id, e.person_id) AS person_id)
-    FROM clickpath.events AS e
-    LEFT ANY JOIN (
-      SELECT distinct_id, argMax(person_id, updated_at) AS person_id
-      FROM (SELECT * FROM clickpath.person_aliases WHERE project_id = {project:String})
-      GROUP BY distinct_id
-    ) AS a ON a.distinct_id = e.person_id
-    WHERE (e.project_id = {project:String}) AND (toDate(e.timestamp, {tz:String}) >= {ev_from:Date} AND toDate(e.timestamp) >= {ev_from:Date} - 1 AND toDate(e.timestamp, {tz:String}) <= {ev_to:Date} AND toDate(e.timestamp) <= {ev_to:Date} + 1 AND e.type IN {activity_types:Array(String)})
-  )
-      GROUP BY person_id
+      SELECT person, any(person_id) AS person_id, arraySort(groupArray(tuple(t, reinterpretAsUInt128(reverse(UUIDToNum(event_id))), has({p0:Array(String)}, toString(event)), has({p1:Array(String)}, toString(event)), CAST([], 'Array(String)')))) AS ev FROM (SELECT * FROM (SELECT tl.person_hash AS person, tl.person_id AS person_id, tl.t AS t, tl.event_id AS event_id, tl.event AS event, tl.type AS type, tl.device_type AS device_type, tl.os AS os, tl.browser AS browser, tl.channel AS channel, tl.country AS country, tl.locale AS locale, tl.utm_source AS utm_source, tl.utm_medium AS utm_medium, tl.utm_campaign AS utm_campaign, tl.page_path AS page_path
+      FROM clickpath.person_timeline AS tl WHERE tl.project_id = {project:String} AND (toDate(fromUnixTimestamp64Milli(tl.t, 'UTC'), {tz:String}) >= {ev_from:Date} AND tl.t >= toInt64(toUnixTimestamp(toDateTime({ev_from:Date} - 1, 'UTC'))) * 1000 AND toDate(fromUnixTimestamp64Milli(tl.t, 'UTC'), {tz:String}) <= {ev_to:Date} AND tl.t < toInt64(toUnixTimestamp(toDateTime({ev_to:Date} + 2, 'UTC'))) * 1000 AND tl.type IN {activity_types:Array(String)}) AND tl.person_hash NOT IN (SELECT ph FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {project:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {project:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {project:String}) GROUP BY distinct_id))) AND tl.distinct_hash NOT IN (SELECT dh FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {project:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {project:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {project:String}) GROUP BY distinct_id))))) GROUP BY person
+    UNION ALL
+    SELECT person, any(person_id) AS person_id, arraySort(groupArray(tuple(t, reinterpretAsUInt128(reverse(UUIDToNum(event_id))), has({p0:Array(String)}, toString(event)), has({p1:Array(String)}, toString(event)), CAST([], 'Array(String)')))) AS ev FROM (SELECT * FROM (SELECT if(l.person_id != '', l.ph, tl.person_hash) AS person, if(l.person_id != '', l.person_id, tl.person_id) AS person_id, tl.t AS t, tl.event_id AS event_id, tl.event AS event, tl.type AS type, tl.device_type AS device_type, tl.os AS os, tl.browser AS browser, tl.channel AS channel, tl.country AS country, tl.locale AS locale, tl.utm_source AS utm_source, tl.utm_medium AS utm_medium, tl.utm_campaign AS utm_campaign, tl.page_path AS page_path
+      FROM clickpath.person_timeline AS tl
+      LEFT ANY JOIN (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {project:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {project:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {project:String}) GROUP BY distinct_id)) AS l ON l.dh = tl.distinct_hash
+      WHERE tl.project_id = {project:String} AND (toDate(fromUnixTimestamp64Milli(tl.t, 'UTC'), {tz:String}) >= {ev_from:Date} AND tl.t >= toInt64(toUnixTimestamp(toDateTime({ev_from:Date} - 1, 'UTC'))) * 1000 AND toDate(fromUnixTimestamp64Milli(tl.t, 'UTC'), {tz:String}) <= {ev_to:Date} AND tl.t < toInt64(toUnixTimestamp(toDateTime({ev_to:Date} + 2, 'UTC'))) * 1000 AND tl.type IN {activity_types:Array(String)}) AND tl.person_hash IN (SELECT ph FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {project:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {project:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {project:String}) GROUP BY distinct_id)) UNION ALL SELECT dh FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {project:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {project:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {project:String}) GROUP BY distinct_id))
+      UNION ALL SELECT cityHash64(person_id) FROM clickpath.person_alias_links WHERE project_id = {project:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {project:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {project:String})) AND (tl.person_hash IN (SELECT ph FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {project:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {project:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {project:String}) GROUP BY distinct_id))) OR tl.distinct_hash IN (SELECT dh FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {project:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {project:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {project:String}) GROUP BY distinct_id))))
+      LIMIT 1 BY tl.event_id)) GROUP BY person
     )
   )
     )
@@ -82,7 +101,8 @@ const SQL = `SELECT day,
     WHERE (day >= {p2:Date}) AND (day <= {p3:Date})
   )
   GROUP BY day
-  ORDER BY day`;
+  ORDER BY day
+  SETTINGS optimize_aggregation_in_order = 1`;
 
 const PARAMS = {
   "tz": "UTC",

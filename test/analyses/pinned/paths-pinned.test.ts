@@ -1,6 +1,8 @@
 /**
  * Pinned SQL, paths: the next two events after `home` within a 30-minute session, on 2024-03-10.
- * A change to the compiled text or its parameters fails here first: read the diff, then re-pin.
+ * The default source, the person timeline (both parts: persons no identity link touches, read in
+ * key order, and linked persons). A change to the compiled text or its parameters fails here
+ * first: read the diff, then re-pin.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,26 +30,55 @@ const SQL = `SELECT path, toUInt32(count()) AS n FROM (
       SELECT arrayConcat([names[a]], arrayFilter((nm, s) -> s = sess[a], arraySlice(names, a + 1, {p0:Int64}), arraySlice(sess, a + 1, {p0:Int64}))) AS path
       FROM (
         SELECT
-          arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(timestamp), toString(event_id), event))) AS evs,
+          arraySort(x -> (x.1, x.2), groupArray((t, toString(event_id), event))) AS evs,
           arrayMap(x -> x.1, evs) AS ts,
           arrayMap(x -> x.3, evs) AS names,
           arrayCumSum(arrayMap(i -> toUInt32(i = 1 OR ts[i] - ts[i - 1] > {p1:Int64}), arrayEnumerate(ts))) AS sess,
           arrayMap(i -> toInt64(i), arrayFilter(i -> names[i] = {p2:String}, arrayEnumerate(names))) AS hits,
           arrayFilter((i, j) -> j = 0 OR sess[j] != sess[i], hits, arrayPopBack(arrayPushFront(hits, 0))) AS anchors
-        FROM (
-    SELECT e.* REPLACE (if(a.person_id != '', a.person_id, e.person_id) AS person_id)
-    FROM clickpath.events AS e
-    LEFT ANY JOIN (
-      SELECT distinct_id, argMax(person_id, updated_at) AS person_id
-      FROM (SELECT * FROM clickpath.person_aliases WHERE project_id = {p3:String})
-      GROUP BY distinct_id
-    ) AS a ON a.distinct_id = e.person_id
-    WHERE (e.project_id = {p3:String}) AND ((type IN ('track', 'page', 'screen')) AND (timestamp >= fromUnixTimestamp64Milli({p4:Int64}, 'UTC') AND toDate(timestamp) >= toDate(fromUnixTimestamp64Milli({p4:Int64}, 'UTC')) AND timestamp < fromUnixTimestamp64Milli({p5:Int64}, 'UTC') AND toDate(timestamp) <= toDate(fromUnixTimestamp64Milli({p5:Int64}, 'UTC'))))
-  ) AS ev
+        FROM (SELECT tl.person_hash AS person, tl.person_id AS person_id, tl.t AS t, tl.event_id AS event_id, tl.event AS event, tl.type AS type, tl.device_type AS device_type, tl.os AS os, tl.browser AS browser, tl.channel AS channel, tl.country AS country, tl.locale AS locale, tl.utm_source AS utm_source, tl.utm_medium AS utm_medium, tl.utm_campaign AS utm_campaign, tl.page_path AS page_path
+      FROM clickpath.person_timeline AS tl WHERE tl.project_id = {p3:String} AND ((type IN ('track', 'page', 'screen')) AND (t >= {p4:Int64} AND t < {p5:Int64})) AND tl.person_hash NOT IN (SELECT ph FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p3:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p3:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p3:String}) GROUP BY distinct_id))) AND tl.distinct_hash NOT IN (SELECT dh FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p3:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p3:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p3:String}) GROUP BY distinct_id)))) AS ev
         WHERE 1
-        GROUP BY person_id
+        GROUP BY person UNION ALL SELECT
+          arraySort(x -> (x.1, x.2), groupArray((t, toString(event_id), event))) AS evs,
+          arrayMap(x -> x.1, evs) AS ts,
+          arrayMap(x -> x.3, evs) AS names,
+          arrayCumSum(arrayMap(i -> toUInt32(i = 1 OR ts[i] - ts[i - 1] > {p1:Int64}), arrayEnumerate(ts))) AS sess,
+          arrayMap(i -> toInt64(i), arrayFilter(i -> names[i] = {p2:String}, arrayEnumerate(names))) AS hits,
+          arrayFilter((i, j) -> j = 0 OR sess[j] != sess[i], hits, arrayPopBack(arrayPushFront(hits, 0))) AS anchors
+        FROM (SELECT if(l.person_id != '', l.ph, tl.person_hash) AS person, if(l.person_id != '', l.person_id, tl.person_id) AS person_id, tl.t AS t, tl.event_id AS event_id, tl.event AS event, tl.type AS type, tl.device_type AS device_type, tl.os AS os, tl.browser AS browser, tl.channel AS channel, tl.country AS country, tl.locale AS locale, tl.utm_source AS utm_source, tl.utm_medium AS utm_medium, tl.utm_campaign AS utm_campaign, tl.page_path AS page_path
+      FROM clickpath.person_timeline AS tl
+      LEFT ANY JOIN (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p3:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p3:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p3:String}) GROUP BY distinct_id)) AS l ON l.dh = tl.distinct_hash
+      WHERE tl.project_id = {p3:String} AND ((type IN ('track', 'page', 'screen')) AND (t >= {p4:Int64} AND t < {p5:Int64})) AND tl.person_hash IN (SELECT ph FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p3:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p3:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p3:String}) GROUP BY distinct_id)) UNION ALL SELECT dh FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p3:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p3:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p3:String}) GROUP BY distinct_id))
+      UNION ALL SELECT cityHash64(person_id) FROM clickpath.person_alias_links WHERE project_id = {p3:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p3:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p3:String})) AND (tl.person_hash IN (SELECT ph FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p3:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p3:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p3:String}) GROUP BY distinct_id))) OR tl.distinct_hash IN (SELECT dh FROM (SELECT cityHash64(distinct_id) AS dh, cityHash64(person_id) AS ph, person_id FROM (
+      SELECT distinct_id, argMax(person_id, updated_at) AS person_id FROM clickpath.person_aliases
+      WHERE project_id = {p3:String} AND distinct_id IN (SELECT distinct_id FROM clickpath.person_overrides WHERE project_id = {p3:String}
+      UNION ALL SELECT distinct_id FROM clickpath.timeline_fresh_ids WHERE project_id = {p3:String}) GROUP BY distinct_id))))
+      LIMIT 1 BY tl.event_id) AS ev
+        WHERE 1
+        GROUP BY person
       ) ARRAY JOIN anchors AS a
-    ) GROUP BY path ORDER BY n DESC, path ASC`;
+    ) GROUP BY path ORDER BY n DESC, path ASC
+    SETTINGS optimize_aggregation_in_order = 1`;
 
 const PARAMS = {
   "p0": 2,

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { NewTestStore } from '../../helpers/temp-store.js';
 import type { Store } from '../../../src/store/store.js';
-import { retentionAnalysis } from '../../../src/analyses/retention/index.js';
+import { retentionSource } from '../../../src/analyses/retention/retention-compiler.js';
+import { runRetention } from '../../../src/analyses/retention/retention-runner.js';
 import { retentionReference } from '../../../src/analyses/retention/reference.js';
 import { retentionDefinitionSchema } from '../../../src/analyses/retention/definition.js';
 import { EVENT_NAMES, insertCases, logCaseArb, rangeArb } from '../trends/random-log.js';
@@ -48,14 +49,23 @@ async function engineEqualsReference(store: Store): Promise<void> {
   let compared = 0;
   let returned = 0;
   let unobservable = 0;
+  let linked = 0;
+  const sourceCounts = { timeline: 0, events: 0 };
   for (const [i, c] of cases.entries()) {
     const parsed = retentionDefinitionSchema.safeParse(c.definition);
     if (!parsed.success) continue;
     const nowMs = c.log.scenario.centerMs + c.nowOffsetHours * 3_600_000;
     const ctx = { store, projectId: `re${i}`, timezone: c.log.scenario.timeZone, now: () => nowMs };
-    const got = await retentionAnalysis.run(ctx, parsed.data);
     const want = retentionReference(logs[i]!, parsed.data, ctx.timezone, nowMs);
-    assert.deepEqual(got, want, `seed ${seed}, case ${i}: ${JSON.stringify({ tz: ctx.timezone, nowMs, definition: parsed.data })}`);
+    // Both sources where the timeline carries what the filters read; the events table otherwise.
+    const sources = retentionSource(parsed.data) === 'timeline' ? (['timeline', 'events'] as const) : (['events'] as const);
+    let got = want;
+    for (const source of sources) {
+      got = await runRetention(ctx, parsed.data, { source });
+      assert.deepEqual(got, want, `seed ${seed}, case ${i}, source ${source}: ${JSON.stringify({ tz: ctx.timezone, nowMs, definition: parsed.data })}`);
+    }
+    sourceCounts[sources[0]]++;
+    if (sources[0] === 'timeline' && c.log.aliases.some((a) => a.person_id !== '') && got.cohorts.some((co) => co.size > 0)) linked++;
     compared++;
     if (got.cohorts.some((co) => co.values.slice(1).some((v) => v !== null && v > 0))) returned++;
     if (got.cohorts.some((co) => co.values.includes(null))) unobservable++;
@@ -63,4 +73,8 @@ async function engineEqualsReference(store: Store): Promise<void> {
   assert.ok(compared >= 40, `only ${compared} of ${cases.length} random definitions were valid`);
   assert.ok(returned >= 6, `only ${returned} cases had anyone returning`);
   assert.ok(unobservable >= 5, `only ${unobservable} cases had cells after now`);
+  assert.ok(sourceCounts.timeline >= 20, `only ${sourceCounts.timeline} cases ran on the person timeline`);
+  assert.ok(sourceCounts.events >= 5, `only ${sourceCounts.events} cases needed the events table`);
+  // Identity links put persons in the timeline's overridden part: it must have run too.
+  assert.ok(linked >= 5, `only ${linked} timeline cases had identity links`);
 }
