@@ -38,6 +38,8 @@
  * Bound parameter used: `{project:String}`, as the event source (event-source.ts) does.
  */
 import { TIMELINE_COLUMNS } from '../store/timeline-schema.js';
+import { legacySql } from './kernel/legacy-text.js';
+import { ProjectScope } from './kernel/scope.js';
 
 /** Columns a definition may read on the timeline: anything else takes the events table. */
 export function timelineCarries(column: string): boolean {
@@ -66,11 +68,13 @@ const COLUMNS = ['t', 'event_id', ...TIMELINE_COLUMNS].map((c) => `tl.${c} AS ${
  * project has no links (event-source.ts projectHasAliases).
  */
 export function timelineSources(database: string, where: string, aliases: boolean): TimelineSources {
-  const scope = `tl.project_id = {project:String} AND (${where})`;
+  // The guards come from the kernel's scope, written `{project:String}` for these text callers.
+  const guards = new ProjectScope(database, '');
+  const scope = `${legacySql(guards.guard('tl'), guards.project)} AND (${where})`;
   const base = (extra: string) => `SELECT tl.person_hash AS person, tl.person_id AS person_id, ${COLUMNS}
       FROM ${database}.person_timeline AS tl WHERE ${scope}${extra}`;
   if (!aliases) return { inOrder: `(${base('')})`, overridden: null };
-  const project = `project_id = {project:String}`;
+  const project = legacySql(guards.guard(), guards.project);
   // D: linked ids with a pending override or a fresh-id mark, with their person now (the same
   // latest-link rule as event-source.ts aliasMapSql, read by primary key for these few ids only).
   const pendingIds = `(SELECT distinct_id FROM ${database}.person_overrides WHERE ${project}

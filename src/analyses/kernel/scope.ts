@@ -25,6 +25,11 @@ export const PROJECT_TABLES = [
   'report_results',
   'report_session_days',
   'report_scope',
+  'person_timeline',
+  'person_overrides',
+  'timeline_fresh_ids',
+  'live_top_schedules',
+  'live_top_history',
 ] as const;
 export type ProjectTable = (typeof PROJECT_TABLES)[number];
 
@@ -57,8 +62,11 @@ export class ProjectScope {
     return sql`${ident(this.database, [this.database])}.${ident(name, PROJECT_TABLES)}`;
   }
 
-  /** `project_id = <project>` for `alias` (or unqualified): only for DELETE/INSERT statements. */
-  guard(alias?: 't' | 'e' | 'r' | 'pp'): Fragment {
+  /**
+   * `project_id = <project>` for `alias` (or unqualified), for statements that name the table
+   * themselves (DELETE, INSERT … SELECT, reads whose FINAL or GROUP BY must stay on the table).
+   */
+  guard(alias?: 't' | 'e' | 'r' | 'pp' | 'tl'): Fragment {
     return alias === undefined ? sql`project_id = ${this.project}` : sql`${ident(alias, [alias])}.project_id = ${this.project}`;
   }
 
