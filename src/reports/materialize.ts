@@ -207,8 +207,8 @@ async function materializeBuckets(ctx: MaterializeContext, report: Report, plan:
     // Only the touched persons: the days added between the old extent and new events hold
     // nobody else's sessions, since nobody else has events there.
     if (since !== null) {
-      const touchedSql = touchedPersons(ctx.store.database, plan.identity, since);
-      scopes = await personState.scope({ projectId, reportId, revision }, ctx.runId, touchedSql.persons, { project: projectId, tz: ctx.timezone, ...touchedSql.params }, plan.before, aliases);
+      const touchedSql = touchedPersons(ctx.store.database, projectId, ctx.timezone, plan.identity, since);
+      scopes = await personState.scope({ projectId, reportId, revision }, ctx.runId, touchedSql.persons, touchedSql.params, plan.before, aliases);
     }
     stateRun = { personState: plan.personState, state: personState, version: state.nextVersion, aliases, scopes };
   }

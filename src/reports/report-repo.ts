@@ -8,7 +8,10 @@
  * identifiers derived from user input, and a report's rows are one primary-key range anyway.
  */
 import { randomBytes } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { QueryParams, Store } from '../store/store.js';
+import { ProjectScope } from '../analyses/kernel/scope.js';
+import { and, compile, sql, str, TRUE, uint32, type Fragment } from '../analyses/kernel/sql.js';
+import { execute, queryRows } from '../analyses/kernel/run.js';
 import { toSqlTime } from '../events/event-row.js';
 import type { Report, ReportOutput, ReportRun, RunStatus, RunTrigger } from './report-definition.js';
 
@@ -32,8 +35,18 @@ interface Settings {
   maxAttempts: number;
 }
 
-const REPORT_COLUMNS = `project_id, report_id, name, analysis, definition, schedule, settings, revision,
+const REPORT_COLUMNS = sql`project_id, report_id, name, analysis, definition, schedule, settings, revision,
   toString(created_at) AS created_at, toString(updated_at) AS updated_at, toString(change) AS change`;
+
+/** The scope's guard and `report_id` (and `revision`), for the tables keyed by report. */
+function ofReport(scope: ProjectScope, reportId: string, revision?: number, alias?: 'r'): Fragment {
+  const column = alias === undefined ? sql`report_id` : sql`r.report_id`;
+  return and([
+    scope.guard(alias),
+    sql`${column} = ${str(reportId)}`,
+    revision === undefined ? TRUE : sql`revision = ${uint32(revision)}`,
+  ]);
+}
 
 /** Engine time text (`2024-03-10 14:00:00.000`, UTC) → ISO. */
 export function isoOf(engineTime: string): string {
@@ -98,31 +111,29 @@ export interface MaterializedState {
 export class ReportRepo {
   constructor(private readonly store: Store) {}
 
-  private get db(): string {
-    return this.store.database;
+  private scope(projectId: string): ProjectScope {
+    return new ProjectScope(this.store.database, projectId);
   }
 
   // ---- reports ----
 
   /** Every live report, all projects (the scheduler's view) or one. */
   async list(projectId?: string): Promise<Array<Report & { change: number }>> {
-    const rows = await this.store.query<ReportRow & { deleted: boolean | number }>(
-      `SELECT ${REPORT_COLUMNS}, deleted FROM ${this.db}.reports FINAL
-       WHERE ({all:UInt8} = 1 OR project_id = {project:String}) AND NOT deleted
-       ORDER BY project_id, name`,
-      { all: projectId === undefined ? 1 : 0, project: projectId ?? '' },
-    );
+    // Without a project this is the scheduler's read of every project: the one unguarded read.
+    const scope = this.scope(projectId ?? '');
+    const rows = await queryRows<ReportRow & { deleted: boolean | number }>(this.store, sql`SELECT ${REPORT_COLUMNS}, deleted FROM ${scope.table('reports')} FINAL
+       WHERE ${and([projectId === undefined ? TRUE : scope.guard(), sql`NOT deleted`])}
+       ORDER BY project_id, name`);
     return rows.map(toReport);
   }
 
   /** By id or by name within a project. */
   async find(projectId: string, idOrName: string): Promise<(Report & { change: number }) | undefined> {
-    const rows = await this.store.query<ReportRow>(
-      `SELECT ${REPORT_COLUMNS} FROM ${this.db}.reports FINAL
-       WHERE project_id = {project:String} AND NOT deleted AND (report_id = {key:String} OR name = {key:String})
-       ORDER BY report_id = {key:String} DESC LIMIT 1`,
-      { project: projectId, key: idOrName },
-    );
+    const scope = this.scope(projectId);
+    const key = str(idOrName);
+    const rows = await queryRows<ReportRow>(this.store, sql`SELECT ${REPORT_COLUMNS} FROM ${scope.table('reports')} FINAL
+       WHERE ${scope.guard()} AND NOT deleted AND (report_id = ${key} OR name = ${key})
+       ORDER BY report_id = ${key} DESC LIMIT 1`);
     return rows[0] ? toReport(rows[0]) : undefined;
   }
 
@@ -169,19 +180,17 @@ export class ReportRepo {
   }
 
   async runs(projectId: string, reportId: string, limit: number): Promise<ReportRun[]> {
-    const rows = await this.store.query<{
+    const scope = this.scope(projectId);
+    const rows = await queryRows<{
       run_id: string; report_id: string; revision: number; trigger: RunTrigger; status: RunStatus; attempt: number;
       started_at: string; finished_at: string | null; duration_ms: number | null; buckets: number; rows: string;
       watermark: string | null; error: string;
-    }>(
-      `SELECT run_id, report_id, revision, trigger, status, attempt, toString(started_at) AS started_at,
+    }>(this.store, sql`SELECT run_id, report_id, revision, trigger, status, attempt, toString(started_at) AS started_at,
          if(finished_at IS NULL, NULL, toString(finished_at)) AS finished_at, duration_ms, buckets, toString(rows) AS rows,
          if(watermark IS NULL, NULL, toString(watermark)) AS watermark, error
-       FROM ${this.db}.report_runs FINAL
-       WHERE project_id = {project:String} AND report_id = {report:String}
-       ORDER BY run_id DESC LIMIT {limit:UInt32}`,
-      { project: projectId, report: reportId, limit },
-    );
+       FROM ${scope.table('report_runs')} FINAL
+       WHERE ${ofReport(scope, reportId)}
+       ORDER BY run_id DESC LIMIT ${uint32(limit)}`);
     return rows.map((r) => ({
       runId: r.run_id,
       reportId: r.report_id,
@@ -201,12 +210,10 @@ export class ReportRepo {
 
   /** The watermark of the latest finished run of this revision (engine time text), or null. */
   async watermark(projectId: string, reportId: string, revision: number): Promise<string | null> {
-    const rows = await this.store.query<{ w: string | null }>(
-      `SELECT if(count() = 0, NULL, toString(max(watermark))) AS w FROM ${this.db}.report_runs
-       WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32}
-         AND status = 'finished' AND watermark IS NOT NULL`,
-      { project: projectId, report: reportId, revision },
-    );
+    const scope = this.scope(projectId);
+    const rows = await queryRows<{ w: string | null }>(this.store, sql`SELECT if(count() = 0, NULL, toString(max(watermark))) AS w FROM ${scope.table('report_runs')}
+       WHERE ${ofReport(scope, reportId, revision)}
+         AND status = 'finished' AND watermark IS NOT NULL`);
     return rows[0]?.w ?? null;
   }
 
@@ -214,23 +221,23 @@ export class ReportRepo {
 
   /** Everything a run needs to know before it starts, in one round trip. */
   async state(projectId: string, reportId: string, revision: number): Promise<MaterializedState> {
-    const mine = `project_id = {project:String} AND report_id = {report:String}`;
+    const scope = this.scope(projectId);
+    const mine = ofReport(scope, reportId);
+    const rev = uint32(revision);
+    const current = ofReport(scope, reportId, revision);
     // One statement of plain aggregates: the same answer as scalar subqueries, which the
     // engine plans several times slower on these small tables.
-    const rows = await this.store.query<{ k: string; a: string; b: string; c: string; d: string }>(
-      `SELECT 'b' AS k, toString(max(version)) AS a, toString(countIf(revision = {revision:UInt32})) AS b,
-              toString(minIf(bucket, revision = {revision:UInt32})) AS c, toString(maxIf(bucket, revision = {revision:UInt32})) AS d
-       FROM ${this.db}.report_buckets WHERE ${mine}
+    const rows = await queryRows<{ k: string; a: string; b: string; c: string; d: string }>(this.store, sql`SELECT 'b' AS k, toString(max(version)) AS a, toString(countIf(revision = ${rev})) AS b,
+              toString(minIf(bucket, revision = ${rev})) AS c, toString(maxIf(bucket, revision = ${rev})) AS d
+       FROM ${scope.table('report_buckets')} WHERE ${mine}
        UNION ALL
-       SELECT 'r', toString(max(version)), toString(count()), '', '' FROM ${this.db}.report_results WHERE ${mine}
+       SELECT 'r', toString(max(version)), toString(count()), '', '' FROM ${scope.table('report_results')} WHERE ${mine}
        UNION ALL
        SELECT 'c', toString(sum(n)), '', '', '' FROM (
-         SELECT argMax(rows, version) AS n FROM ${this.db}.report_buckets WHERE ${mine} AND revision = {revision:UInt32} GROUP BY bucket)
+         SELECT argMax(rows, version) AS n FROM ${scope.table('report_buckets')} WHERE ${current} GROUP BY bucket)
        UNION ALL
-       SELECT 'w', if(count() = 0, '', toString(max(watermark))), '', '', '' FROM ${this.db}.report_runs
-       WHERE ${mine} AND revision = {revision:UInt32} AND status = 'finished' AND watermark IS NOT NULL`,
-      { project: projectId, report: reportId, revision },
-    );
+       SELECT 'w', if(count() = 0, '', toString(max(watermark))), '', '', '' FROM ${scope.table('report_runs')}
+       WHERE ${current} AND status = 'finished' AND watermark IS NOT NULL`);
     const row = (k: string) => rows.find((r) => r.k === k);
     const buckets = row('b');
     const n = Number(buckets?.b ?? 0);
@@ -274,38 +281,31 @@ export class ReportRepo {
    * (rows it superseded are then collected by a later run), saving a query. Returns whether it deleted.
    */
   async cleanup(projectId: string, reportId: string, revision: number, options: { force?: boolean; known?: Pick<MaterializedState, 'staleRows' | 'currentRows'> } = {}): Promise<boolean> {
+    const scope = this.scope(projectId);
     let counts = options.known;
     if (!counts) {
-      const [c] = await this.store.query<{ stored: string; current: string }>(
-        `SELECT toString((SELECT count() FROM ${this.db}.report_results WHERE project_id = {project:String} AND report_id = {report:String})) AS stored,
-           toString((SELECT sum(rows) FROM (SELECT argMax(rows, version) AS rows FROM ${this.db}.report_buckets
-             WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32} GROUP BY bucket))) AS current`,
-        { project: projectId, report: reportId, revision },
-      );
+      const [c] = await queryRows<{ stored: string; current: string }>(this.store, sql`SELECT toString((SELECT count() FROM ${scope.table('report_results')} WHERE ${ofReport(scope, reportId)})) AS stored,
+           toString((SELECT sum(rows) FROM (SELECT argMax(rows, version) AS rows FROM ${scope.table('report_buckets')}
+             WHERE ${ofReport(scope, reportId, revision)} GROUP BY bucket))) AS current`);
       const currentRows = Number(c?.current ?? 0);
       counts = { currentRows, staleRows: Number(c?.stored ?? 0) - currentRows };
     }
     const stale = counts.staleRows;
     if (stale <= 0 || (!options.force && stale < Math.max(1000, counts.currentRows))) return false;
-    await this.store.exec(
-      `DELETE FROM ${this.db}.report_results
-       WHERE project_id = {project:String} AND report_id = {report:String}
+    await execute(this.store, sql`DELETE FROM ${scope.table('report_results')}
+       WHERE ${ofReport(scope, reportId)}
          AND (bucket, version) NOT IN (
-           SELECT bucket, max(version) FROM ${this.db}.report_buckets
-           WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32}
-           GROUP BY bucket)`,
-      { project: projectId, report: reportId, revision },
-    );
+           SELECT bucket, max(version) FROM ${scope.table('report_buckets')}
+           WHERE ${ofReport(scope, reportId, revision)}
+           GROUP BY bucket)`);
     return true;
   }
 
   /** Drops every materialized bucket of a report (definition changed, or report deleted). */
   async clear(projectId: string, reportId: string): Promise<void> {
-    for (const table of ['report_buckets', 'report_results', 'report_session_days']) {
-      await this.store.exec(`DELETE FROM ${this.db}.${table} WHERE project_id = {project:String} AND report_id = {report:String}`, {
-        project: projectId,
-        report: reportId,
-      });
+    const scope = this.scope(projectId);
+    for (const table of ['report_buckets', 'report_results', 'report_session_days'] as const) {
+      await execute(this.store, sql`DELETE FROM ${scope.table(table)} WHERE ${ofReport(scope, reportId)}`);
     }
   }
 
@@ -313,29 +313,25 @@ export class ReportRepo {
    * The SQL (and params) selecting the current rows of a report in bucket order, as
    * (bucket, label, row_no, row_json); exports and reads build on it.
    */
-  currentRowsSql(projectId: string, reportId: string, revision: number): { sql: string; params: Record<string, string | number> } {
-    return {
-      sql: `SELECT r.bucket AS bucket, b.current_label AS label, r.row_no AS row_no, r.row_json AS row_json
-        FROM ${this.db}.report_results AS r
+  currentRowsSql(projectId: string, reportId: string, revision: number): { sql: string; params: QueryParams } {
+    const scope = this.scope(projectId);
+    return compile(sql`SELECT r.bucket AS bucket, b.current_label AS label, r.row_no AS row_no, r.row_json AS row_json
+        FROM ${scope.table('report_results')} AS r
         INNER JOIN (
-          SELECT bucket, argMax(label, version) AS current_label, max(version) AS current_version FROM ${this.db}.report_buckets
-          WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32}
+          SELECT bucket, argMax(label, version) AS current_label, max(version) AS current_version FROM ${scope.table('report_buckets')}
+          WHERE ${ofReport(scope, reportId, revision)}
           GROUP BY bucket
         ) AS b ON r.bucket = b.bucket AND r.version = b.current_version
-        WHERE r.project_id = {project:String} AND r.report_id = {report:String}
-        ORDER BY r.bucket, r.row_no`,
-      params: { project: projectId, report: reportId, revision },
-    };
+        WHERE ${ofReport(scope, reportId, undefined, 'r')}
+        ORDER BY r.bucket, r.row_no`);
   }
 
   /** The columns of the most recently computed bucket (every bucket of a revision has the same). */
   async columns(projectId: string, reportId: string, revision: number): Promise<string[] | null> {
-    const rows = await this.store.query<{ columns: string }>(
-      `SELECT argMax(columns, (version, bucket)) AS columns FROM ${this.db}.report_buckets
-       WHERE project_id = {project:String} AND report_id = {report:String} AND revision = {revision:UInt32}
-       HAVING count() > 0`,
-      { project: projectId, report: reportId, revision },
-    );
+    const scope = this.scope(projectId);
+    const rows = await queryRows<{ columns: string }>(this.store, sql`SELECT argMax(columns, (version, bucket)) AS columns FROM ${scope.table('report_buckets')}
+       WHERE ${ofReport(scope, reportId, revision)}
+       HAVING count() > 0`);
     return rows[0] ? (JSON.parse(rows[0].columns) as string[]) : null;
   }
 

@@ -14,9 +14,12 @@
  * properties also depend on traits: an identify event touches every bucket of that person.
  */
 import type { QueryParams, Store } from '../store/store.js';
-import { bucketKeySql, type Interval } from '../analyses/shared/time-buckets.js';
+import type { Interval } from '../analyses/shared/time-buckets.js';
 import type { IdentityDependence } from './report-plan.js';
-import { resolveIdsSql } from '../analyses/event-source.js';
+import { ProjectScope } from '../analyses/kernel/scope.js';
+import { NumberedParams, param, render, sql, str, TRUE, type Fragment } from '../analyses/kernel/sql.js';
+import { bucketKey } from '../analyses/kernel/time-sql.js';
+import { queryRows } from '../analyses/kernel/run.js';
 
 export interface TouchedInput {
   readonly store: Store;
@@ -35,28 +38,22 @@ export interface Touched {
   readonly watermark: string | null;
 }
 
-function sinceWhere(since: string | null, params: Record<string, string>, column = 'loaded_at'): string {
-  if (since === null) return '1';
-  params.since = since;
-  return `${column} > {since:DateTime64(3, 'UTC')}`;
+function sinceWhere(since: string | null): Fragment {
+  return since === null ? TRUE : sql`loaded_at > ${param("DateTime64(3, 'UTC')", since)}`;
 }
 
 export async function touchedBuckets(input: TouchedInput): Promise<Touched> {
-  const db = input.store.database;
-  const params: Record<string, string> = { project: input.projectId, tz: input.timezone };
-  const key = bucketKeySql(input.interval, 'timestamp', '{tz:String}');
-  const rows = await input.store.query<{ k: string; wm: string }>(
-    `SELECT toString(${key}) AS k, toString(max(loaded_at)) AS wm FROM ${db}.events
-     WHERE project_id = {project:String} AND ${sinceWhere(input.since, params)}
-     GROUP BY k`,
-    params as QueryParams,
-  );
+  const scope = new ProjectScope(input.store.database, input.projectId);
+  const key = bucketKey(input.interval, sql`timestamp`, str(input.timezone));
+  const rows = await queryRows<{ k: string; wm: string }>(input.store, sql`SELECT toString(${key}) AS k, toString(max(loaded_at)) AS wm FROM ${scope.table('events')}
+     WHERE ${scope.guard()} AND ${sinceWhere(input.since)}
+     GROUP BY k`);
   const keys = new Set(rows.map((r) => Number(r.k)));
   let watermark: string | null = null;
   for (const r of rows) if (watermark === null || r.wm > watermark) watermark = r.wm;
   // On a first run every event's bucket is already in; identity adds nothing new.
   if (input.identity !== 'none' && input.since !== null && rows.length > 0) {
-    for (const k of await identityBuckets(input, key, params)) keys.add(k);
+    for (const k of await identityBuckets(input, scope, key)) keys.add(k);
   }
   return { keys: [...keys].sort((a, b) => a - b), watermark };
 }
@@ -64,55 +61,54 @@ export async function touchedBuckets(input: TouchedInput): Promise<Touched> {
 /**
  * Stored ids whose resolution a row loaded since the watermark may have changed: anonymous ids a
  * login links to a user, `alias` previous ids and, with traits, the persons of identify calls.
- * Column `id`; bound parameters `project` and `since`.
+ * Column `id`.
  */
-function linkedIdsSql(db: string, identity: IdentityDependence, since: string | null, params: Record<string, string>): string {
-  const linked = `[
+function linkedIds(scope: ProjectScope, identity: IdentityDependence, since: string | null): Fragment {
+  const traits = identity === 'links-and-traits' ? sql`,
+      if(type = 'identify', person_id, '')` : sql``;
+  const linked = sql`[
       if(user_id != '' AND anonymous_id != '' AND anonymous_id != user_id, anonymous_id, ''),
-      if(type = 'alias' AND user_id != '', properties['previousId'], '')${identity === 'links-and-traits' ? `,
-      if(type = 'identify', person_id, '')` : ''}]`;
-  return `SELECT DISTINCT arrayJoin(arrayFilter(x -> x != '', ${linked})) AS id FROM ${db}.events
-     WHERE project_id = {project:String} AND ${sinceWhere(since, params)}`;
+      if(type = 'alias' AND user_id != '', properties['previousId'], '')${traits}]`;
+  return sql`SELECT DISTINCT arrayJoin(arrayFilter(x -> x != '', ${linked})) AS id FROM ${scope.table('events')}
+     WHERE ${scope.guard()} AND ${sinceWhere(since)}`;
 }
 
-async function identityBuckets(input: TouchedInput, key: string, params: Record<string, string>): Promise<number[]> {
-  const db = input.store.database;
+async function identityBuckets(input: TouchedInput, scope: ProjectScope, key: Fragment): Promise<number[]> {
   // Distinct ids whose resolution a new link may have changed; with traits, also the persons
   // whose properties changed, and every distinct id already linked to them.
-  const changed = linkedIdsSql(db, input.identity, input.since, params);
+  const changed = linkedIds(scope, input.identity, input.since);
   const ids = input.identity === 'links-and-traits'
-    ? `(SELECT id FROM (${changed}) UNION ALL
-        SELECT distinct_id FROM ${db}.person_aliases
-        WHERE project_id = {project:String} AND person_id IN (${changed}))`
-    : `(${changed})`;
-  const rows = await input.store.query<{ k: string }>(
-    `SELECT DISTINCT toString(${key}) AS k FROM ${db}.events
-     WHERE project_id = {project:String} AND person_id IN ${ids}`,
-    params as QueryParams,
-  );
+    ? sql`(SELECT id FROM (${changed}) UNION ALL
+        SELECT distinct_id FROM ${scope.table('person_aliases')}
+        WHERE ${scope.guard()} AND person_id IN (${changed}))`
+    : sql`(${changed})`;
+  const rows = await queryRows<{ k: string }>(input.store, sql`SELECT DISTINCT toString(${key}) AS k FROM ${scope.table('events')}
+     WHERE ${scope.guard()} AND person_id IN ${ids}`);
   return rows.map((r) => Number(r.k));
 }
 
 /**
  * The persons whose numbers rows loaded since the watermark can have changed: SQL with columns
- * `person_id` and `day`, over bound parameters `project`, `tz` and `since` (in `params`):
+ * `person_id` and `day`, and the parameters it binds (`tpN`, so a caller may add its own):
  *  - the persons the new rows resolve to now, with the local day of each of their new rows;
- *  - for every id a new row links (see linkedIdsSql): the person it resolves to now, and every
+ *  - for every id a new row links (see linkedIds): the person it resolves to now, and every
  *    person it resolved to before, which is the id itself or a person it was linked to earlier
  *    (person_alias_links: person_aliases itself forgets older links once its parts merge);
  *    their day is 1970-01-01, meaning any day, since their events on every day changed hands.
  * Every other person's events, and the person they resolve to, are as they were.
  */
-export function touchedPersons(db: string, identity: IdentityDependence, since: string): { persons: string; params: Record<string, string> } {
-  const params: Record<string, string> = {};
-  const linked = identity === 'none' ? null : linkedIdsSql(db, identity, since, params);
-  const loaded = `SELECT DISTINCT person_id AS id, toDate(timestamp, {tz:String}) AS day FROM ${db}.events
-    WHERE project_id = {project:String} AND ${sinceWhere(since, params)}`;
-  const anyDay = 'toDate(0)';
-  const resolved = (ids: string) => `SELECT person_id, day FROM (${resolveIdsSql(db, ids)})`;
-  const persons = linked === null ? resolved(loaded) : `${resolved(`${loaded} UNION ALL SELECT id, ${anyDay} AS day FROM (${linked})`)}
+export function touchedPersons(db: string, projectId: string, timezone: string, identity: IdentityDependence, since: string): { persons: string; params: QueryParams } {
+  const scope = new ProjectScope(db, projectId);
+  const linked = identity === 'none' ? null : linkedIds(scope, identity, since);
+  const loaded = sql`SELECT DISTINCT person_id AS id, toDate(timestamp, ${str(timezone)}) AS day FROM ${scope.table('events')}
+    WHERE ${scope.guard()} AND ${sinceWhere(since)}`;
+  const anyDay = sql`toDate(0)`;
+  const resolved = (ids: Fragment) => sql`SELECT person_id, day FROM (${scope.resolveIds(ids)})`;
+  const persons = linked === null ? resolved(loaded) : sql`${resolved(sql`${loaded} UNION ALL SELECT id, ${anyDay} AS day FROM (${linked})`)}
     UNION ALL SELECT id AS person_id, ${anyDay} AS day FROM (${linked})
-    UNION ALL SELECT person_id, ${anyDay} AS day FROM ${db}.person_alias_links
-      WHERE project_id = {project:String} AND distinct_id IN (SELECT id FROM (${linked}))`;
-  return { persons, params };
+    UNION ALL SELECT person_id, ${anyDay} AS day FROM ${scope.table('person_alias_links')}
+      WHERE ${scope.guard()} AND distinct_id IN (SELECT id FROM (${linked}))`;
+  // Text, not a fragment: the sessions state (person-day-state.ts) splices it into its own SQL.
+  const sink = new NumberedParams('tp');
+  return { persons: render(persons, sink), params: sink.with() };
 }
