@@ -28,6 +28,10 @@ import type { TypedColumn } from './import-spec.js';
 import { MAPPED_SETTINGS } from './mapping-sql.js';
 import { freshMarksInsertSql, timelineInsertSql } from '../store/timeline-schema.js';
 import { partitionGroups, partitionUnitSql } from './partition-groups.js';
+import { legacySql } from '../analyses/kernel/legacy-text.js';
+import { ProjectScope } from '../analyses/kernel/scope.js';
+import { param, sql } from '../analyses/kernel/sql.js';
+import { execute, queryRows } from '../analyses/kernel/run.js';
 
 export interface ChunkJob {
   readonly store: Store;
@@ -61,19 +65,15 @@ export function importStartMarker(importKey: string): string {
 /** Markers already stored, among the given ids. */
 export async function storedMarkers(store: Store, projectId: string, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await store.query<{ id: string }>(
-    `SELECT DISTINCT toString(event_id) AS id FROM ${store.database}.event_ids
-     WHERE project_id = {project:String} AND event_id IN {ids:Array(UUID)}`,
-    { project: projectId, ids: [...ids] },
-  );
+  const scope = new ProjectScope(store.database, projectId);
+  const rows = await queryRows<{ id: string }>(store, sql`SELECT DISTINCT toString(event_id) AS id FROM ${scope.table('event_ids')}
+     WHERE ${scope.guard()} AND event_id IN ${param('Array(UUID)', [...ids])}`);
   return new Set(rows.map((r) => r.id));
 }
 
 export async function storeMarker(store: Store, projectId: string, id: string): Promise<void> {
-  await store.exec(
-    `INSERT INTO ${store.database}.event_ids (project_id, event_id, log_position) VALUES ({project:String}, {id:UUID}, 0)`,
-    { project: projectId, id },
-  );
+  const scope = new ProjectScope(store.database, projectId);
+  await execute(store, sql`INSERT INTO ${scope.table('event_ids')} (project_id, event_id, log_position) VALUES (${scope.project}, ${param('UUID', id)}, 0)`);
 }
 
 /** The `context` stored with every event of one import: names the import, so its rows can be found. */
@@ -99,6 +99,10 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: Chunk
   const db = store.database;
   const attempt = randomUUID();
   const token = (what: string) => `import:${job.importKey}:${range.lo}:${range.hi}:${what}:${attempt}`;
+  // The mapped rows' SQL binds the project as `{project:String}` (mapping-sql.ts), so the
+  // scope's guard is written with that placeholder too.
+  const scope = new ProjectScope(db, job.projectId);
+  const mine = legacySql(scope.guard(), scope.project);
   const params = (what: string, extra: QueryParams = {}): QueryParams => ({
     ...job.params, ...extra, project: job.projectId, lo: range.lo, hi: range.hi, token: token(what),
   });
@@ -109,7 +113,7 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: Chunk
        substringUTF8(payload, 1, {chars:UInt64}), lengthUTF8(payload) > {chars:UInt64}, {file:String}, line_no
      FROM ${job.mapped} WHERE problem != ''${resuming ? `
        AND (line_no, substringUTF8(payload, 1, {chars:UInt64})) NOT IN (
-         SELECT line, payload FROM ${db}.rejected_events WHERE project_id = {project:String} AND source = 'import' AND file = {file:String})` : ''}
+         SELECT line, payload FROM ${db}.rejected_events WHERE ${mine} AND source = 'import' AND file = {file:String})` : ''}
      SETTINGS insert_deduplication_token = {token:String}, ${MAPPED_SETTINGS}`,
     params('rejected', { received: job.receivedAtMs, chars: job.payloadChars, file: job.fileName }),
   );
@@ -128,7 +132,7 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: Chunk
     );
   } else {
     const context = importContext(job.importKey);
-    const earlier = `SELECT event_id FROM ${db}.events WHERE project_id = {project:String} AND context = {context:String}`;
+    const earlier = `SELECT event_id FROM ${db}.events WHERE ${mine} AND context = {context:String}`;
     if (resuming) {
       already = await count(store, `SELECT count() AS n FROM ${job.mapped} WHERE problem = '' AND event_id IN (${earlier})`, params('count', { context }));
     }
@@ -154,11 +158,11 @@ export async function storeChunk(job: ChunkJob, range: ChunkRange, counts: Chunk
     // above then skips. A resumed chunk copies them (a rare, whole-project read of event ids).
     if (resuming) {
       await store.exec(
-        timelineInsertSql(db, `project_id = {project:String} AND context = {context:String}
-          AND event_id NOT IN (SELECT event_id FROM ${db}.person_timeline WHERE project_id = {project:String})`),
+        timelineInsertSql(db, `${mine} AND context = {context:String}
+          AND event_id NOT IN (SELECT event_id FROM ${db}.person_timeline WHERE ${mine})`),
         params('timeline', { context }),
       );
-      await store.exec(freshMarksInsertSql(db, `project_id = {project:String} AND context = {context:String}`), params('marks', { context }));
+      await store.exec(freshMarksInsertSql(db, `${mine} AND context = {context:String}`), params('marks', { context }));
     }
     // A row with both ids links the anonymous id to the user, as the loader does for live events.
     if (job.linksIdentities && good > 0) await store.exec(

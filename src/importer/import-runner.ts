@@ -18,7 +18,7 @@ import { fileSha256, prepareLocalInput, type LocalInput } from './local-file.js'
 import { planMapping } from './mapping-plan.js';
 import { MAPPED_SETTINGS, mappedEventsSql, mappedPersonsSql } from './mapping-sql.js';
 import { partitionUnitParams, partitionUnitSql } from './partition-groups.js';
-import { ImportParams } from './sql-params.js';
+import { NumberedParams } from '../analyses/kernel/sql.js';
 import { dropStage, dropStaleStages, stageFile, stageTableName, type Stage } from './stage.js';
 
 export interface ImportProject {
@@ -115,7 +115,7 @@ async function checkAndStore(req: ImportRequest, input: LocalInput, stage: Stage
   const receivedAt = now();
   const chunkRows = Math.max(1, Math.floor(req.chunkRows ?? DEFAULT_CHUNK_ROWS));
   const plan = planMapping(spec, stage.layout, req.project.timezone);
-  const p = new ImportParams();
+  const p = new NumberedParams('i');
   const mapped = spec.kind === 'persons'
     ? mappedPersonsSql(store.database, stage, plan, receivedAt, p)
     : mappedEventsSql(store.database, stage, plan, key, p);

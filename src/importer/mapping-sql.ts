@@ -10,7 +10,9 @@
  * Placeholders left for the caller: `{lo:UInt64}`/`{hi:UInt64}` (row range) and `{project:String}`.
  */
 import type { MappingPlan, TimeSource } from './mapping-plan.js';
-import type { ImportParams } from './sql-params.js';
+import { legacySql } from '../analyses/kernel/legacy-text.js';
+import { ProjectScope } from '../analyses/kernel/scope.js';
+import { sql, str, type NumberedParams } from '../analyses/kernel/sql.js';
 import type { Stage } from './stage.js';
 import { formatHint, inRangeSql, TIMESTAMP_RANGE_TEXT, timestampSql } from './timestamp-sql.js';
 
@@ -41,7 +43,7 @@ export const MAPPED_SETTINGS = `short_circuit_function_evaluation = 'disable'`;
 
 const EMPTY_MAP = `CAST(map(), 'Map(String, String)')`;
 
-function positionalAccess(db: string, stage: Stage, names: readonly string[], p: ImportParams): RowAccess {
+function positionalAccess(db: string, stage: Stage, names: readonly string[], p: NumberedParams): RowAccess {
   const index = new Map(names.map((n, i) => [n, i]));
   const cell = (column: string) => {
     const i = index.get(column);
@@ -68,7 +70,7 @@ function positionalAccess(db: string, stage: Stage, names: readonly string[], p:
   };
 }
 
-function jsonAccess(db: string, stage: Stage, p: ImportParams): RowAccess {
+function jsonAccess(db: string, stage: Stage, p: NumberedParams): RowAccess {
   // Values are stored as on ingest: strings unquoted, numbers/booleans as written, objects and
   // arrays as JSON text; null means absent.
   const parsed = `(
@@ -94,7 +96,7 @@ function jsonAccess(db: string, stage: Stage, p: ImportParams): RowAccess {
   };
 }
 
-function access(db: string, stage: Stage, p: ImportParams): RowAccess {
+function access(db: string, stage: Stage, p: NumberedParams): RowAccess {
   return stage.layout.kind === 'positional' ? positionalAccess(db, stage, stage.layout.names, p) : jsonAccess(db, stage, p);
 }
 
@@ -116,7 +118,7 @@ function problemColumns(checks: readonly Problem[]): string {
  * `"1969-12-31 23:00" from column "ts" is 1969-12-31T23:00:00.000Z, outside ...`: the text, the
  * instant it was read as (a zone or an epoch unit may be the mistake), and the range.
  */
-function outOfRangeMessage(p: ImportParams, textColumn: string, instant: string, source: string): string {
+function outOfRangeMessage(p: NumberedParams, textColumn: string, instant: string, source: string): string {
   return `concat('"', ${textColumn}, ${p.bind('String', `" from ${source} is `)}, replaceOne(toString(${instant}), ' ', 'T'), ${p.bind('String', `Z, outside the times events can have (${TIMESTAMP_RANGE_TEXT}); correct the value or its format, or leave the row out`)})`;
 }
 
@@ -127,13 +129,23 @@ const NULL_TEXT = 'CAST(NULL AS Nullable(String))';
  * The id of row `row` of an import: the import key's first 8 bytes, then the row number. Unique
  * within an import, distinct between imports, and the same whenever the same import runs again.
  */
-export function eventIdSql(p: ImportParams, importKey: string, row: string): string {
+export function eventIdSql(p: NumberedParams, importKey: string, row: string): string {
   const prefix = p.bind('UInt64', BigInt(`0x${importKey.slice(0, 16).padEnd(16, '0')}`));
   return `reinterpretAsUUID(concat(reinterpretAsFixedString(${prefix}), reinterpretAsFixedString(toUInt64(${row}))))`;
 }
 
+/**
+ * The latest value of a person property under the stored person id (the file names stored ids,
+ * so no alias resolution), the project guard from the kernel's scope as `{project:String}`.
+ */
+function storedPersonProperty(db: string, key: string, p: NumberedParams): string {
+  const scope = new ProjectScope(db, '');
+  return legacySql(sql`SELECT person_id AS pp_person, argMax(value, updated_at) AS pp_value FROM ${scope.table('person_properties')}
+         WHERE ${scope.guard()} AND key = ${str(key)} GROUP BY person_id`, scope.project, p);
+}
+
 /** Events: every column of the events row plus problems, for rows `[lo, hi)`. */
-export function mappedEventsSql(db: string, stage: Stage, plan: MappingPlan, importKey: string, p: ImportParams): string {
+export function mappedEventsSql(db: string, stage: Stage, plan: MappingPlan, importKey: string, p: NumberedParams): string {
   const a = access(db, stage, p);
   const column = (c: string | undefined) => (c === undefined ? NULL_TEXT : text(a.value(c)));
   const event = plan.event ?? { value: '' };
@@ -149,8 +161,7 @@ export function mappedEventsSql(db: string, stage: Stage, plan: MappingPlan, imp
   const middle = 'personProperty' in time
     ? `SELECT s.*, ${text('pp.pp_value')} AS v_time FROM (${inner}) AS s
        LEFT JOIN (
-         SELECT person_id AS pp_person, argMax(value, updated_at) AS pp_value FROM ${db}.person_properties
-         WHERE project_id = {project:String} AND key = ${p.bind('String', time.personProperty)} GROUP BY person_id
+         ${storedPersonProperty(db, time.personProperty, p)}
        ) AS pp ON pp.pp_person = s.pkey`
     : `SELECT *, v_time_text AS v_time FROM (${inner})`;
 
@@ -177,7 +188,7 @@ export function mappedEventsSql(db: string, stage: Stage, plan: MappingPlan, imp
 }
 
 /** Person attributes: one row per file row (person, properties, updated_at) plus problems. */
-export function mappedPersonsSql(db: string, stage: Stage, plan: MappingPlan, nowMs: number, p: ImportParams): string {
+export function mappedPersonsSql(db: string, stage: Stage, plan: MappingPlan, nowMs: number, p: NumberedParams): string {
   const a = access(db, stage, p);
   const person = plan.person ?? '';
   const updated = plan.updatedAtColumn;

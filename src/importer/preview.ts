@@ -10,7 +10,7 @@ import { MAPPED_SETTINGS, mappedEventsSql, mappedPersonsSql } from './mapping-sq
 import type { ImportFormat, ImportKind } from './import-spec.js';
 import { requireLocalFiles, resolveFormat, type ImportRequest } from './import-runner.js';
 import { prepareLocalInput } from './local-file.js';
-import { ImportParams } from './sql-params.js';
+import { NumberedParams } from '../analyses/kernel/sql.js';
 import { dropStage, stageFile, type Stage } from './stage.js';
 
 export interface PreviewRow {
@@ -43,7 +43,7 @@ export async function previewImport(req: Omit<ImportRequest, 'chunkRows' | 'sign
   try {
     stage = await stageFile(store, input, { format, delimiter: spec.delimiter, header: spec.header, columns: spec.columns }, randomBytes(8).toString('hex'), rows);
     const plan = planMapping(spec, stage.layout, req.project.timezone);
-    const p = new ImportParams();
+    const p = new NumberedParams('i');
     const nowMs = (req.now ?? Date.now)();
     const params = p.with({ project: req.project.projectId, lo: 0, hi: stage.rowSpan });
     let out: PreviewRow[];

@@ -4,7 +4,7 @@
  * read `13` as "the 13th of this month" and `01/02/2024` as 1 February, silently.
  */
 import { ISO_TIMESTAMP, type TimestampFormat } from './import-spec.js';
-import type { ImportParams } from './sql-params.js';
+import type { NumberedParams } from '../analyses/kernel/sql.js';
 
 /**
  * Instants outside this range are quarantined (`timestamp_out_of_range`), as on ingest. The lower
@@ -26,7 +26,7 @@ const EPOCH_MILLIS = '^-?[0-9]{1,15}$';
  * `Nullable(DateTime64(3, 'UTC'))` from `column` (an alias holding trimmed text or NULL): NULL
  * when the text is absent or not of the given form. Text without an offset is read in `timezone`.
  */
-export function timestampSql(params: ImportParams, column: string, format: TimestampFormat, timezone: string): string {
+export function timestampSql(params: NumberedParams, column: string, format: TimestampFormat, timezone: string): string {
   const tz = params.bind('String', timezone);
   const utc = (expr: string) => `toTimeZone(${expr}, 'UTC')`;
   const bestEffort = utc(`parseDateTime64BestEffortOrNull(${column}, 3, ${tz})`);

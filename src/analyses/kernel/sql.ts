@@ -27,6 +27,7 @@ export type ParamType =
   | 'Array(String)'
   | 'Array(UInt32)'
   | 'Array(Date)'
+  | 'Array(UUID)'
   | "DateTime64(3, 'UTC')";
 
 export interface Param {
