@@ -8,6 +8,8 @@
  * pieces come from the fixed vocabulary below.
  */
 import type { QueryParams } from '../store/store.js';
+import { ProjectScope } from '../analyses/kernel/scope.js';
+import { NumberedParams, render } from '../analyses/kernel/sql.js';
 import type { Level, LevelRead, TimeRange } from './live-window.js';
 
 /** Which tables answer a target, by the filter it has. */
@@ -59,18 +61,7 @@ export interface Statement {
   readonly params: Record<string, QueryParams[string]>;
 }
 
-/** Accumulates bound parameters under generated names. */
-class Params {
-  readonly values: Record<string, QueryParams[string]> = {};
-  private n = 0;
-  bind(type: string, value: QueryParams[string]): string {
-    const name = `p${this.n++}`;
-    this.values[name] = value;
-    return `{${name}:${type}}`;
-  }
-}
-
-function timeCondition(level: Level, range: TimeRange, params: Params): string {
+function timeCondition(level: Level, range: TimeRange, params: NumberedParams): string {
   const column = TIME_COLUMN[level];
   if (level === 'points') {
     return `${column} >= fromUnixTimestamp64Milli(${params.bind('Int64', range.from)}, 'UTC') ` +
@@ -81,9 +72,9 @@ function timeCondition(level: Level, range: TimeRange, params: Params): string {
     `AND ${column} < toDateTime(${params.bind('Int64', range.to / 1000)}, 'UTC')`;
 }
 
-function targetConditions(projectId: string, target: LiveTarget, params: Params): string[] {
+function targetConditions(db: string, projectId: string, target: LiveTarget, params: NumberedParams): string[] {
   const family = FAMILIES[familyOf(target)];
-  const conds = [`project_id = ${params.bind('String', projectId)}`];
+  const conds = [render(new ProjectScope(db, projectId).guard(), params)];
   if (target.event !== null) conds.push(`event = ${params.bind('String', target.event)}`);
   conds.push(`prop = ${family.property ? 'true' : 'false'}`);
   if (family.property && target.key !== null) conds.push(`key = ${params.bind('String', target.key)}`);
@@ -111,7 +102,7 @@ export interface CountRow {
   readonly x: number;
 }
 
-function rangesCondition(read: LevelRead, params: Params): string {
+function rangesCondition(read: LevelRead, params: NumberedParams): string {
   const conds = read.ranges.map((r) => timeCondition(read.level, r, params));
   return conds.length === 1 ? conds[0]! : `((${conds.join(') OR (')}))`;
 }
@@ -125,7 +116,7 @@ const MAX: Record<Level, string> = { points: 'max(log_position)', minutes: 'max(
  * Output names never repeat a column's: an alias would shadow the column in WHERE.
  */
 export function countStatement(db: string, projectId: string, groups: readonly CountGroup[]): Statement {
-  const params = new Params();
+  const params = new NumberedParams('p');
   const selects: string[] = [];
   groups.forEach((group, g) => {
     const familyName = familyOf(group.target);
@@ -133,7 +124,7 @@ export function countStatement(db: string, projectId: string, groups: readonly C
     const values = group.target.values ?? [];
     const single = byValue && values.length === 1;
     group.reads.forEach((read, r) => {
-      const conds = [...targetConditions(projectId, single ? { ...group.target, values: null } : group.target, params), rangesCondition(read, params)];
+      const conds = [...targetConditions(db, projectId, single ? { ...group.target, values: null } : group.target, params), rangesCondition(read, params)];
       let v = `''`;
       if (single) {
         v = params.bind('String', values[0]!);
@@ -149,7 +140,7 @@ export function countStatement(db: string, projectId: string, groups: readonly C
   });
   // Only reads across items use the by_time projection; weighing it costs item lookups time.
   const settings = groups.some((g) => familyOf(g.target) === 'key') ? '' : '\nSETTINGS optimize_use_projections = 0';
-  return { sql: selects.join('\nUNION ALL\n') + settings, params: params.values };
+  return { sql: selects.join('\nUNION ALL\n') + settings, params: params.with() };
 }
 
 /** The engine's rows of `countStatement`; a read over no rows (c = 0) says nothing and is left out. */
@@ -188,11 +179,11 @@ export function personsStatement(
   projectId: string,
   groups: ReadonlyArray<{ target: LiveTarget; range: TimeRange; candidates: readonly string[] }>,
 ): Statement {
-  const params = new Params();
+  const params = new NumberedParams('p');
   const selects = groups.map((group, g) => {
     const familyName = familyOf(group.target);
     const family = FAMILIES[familyName];
-    const conds = [...targetConditions(projectId, group.target, params), timeCondition('points', group.range, params)];
+    const conds = [...targetConditions(db, projectId, group.target, params), timeCondition('points', group.range, params)];
     const value = family.byValue ? 'value' : `''`;
     const tail = family.byValue ? 'GROUP BY value' : 'HAVING persons > 0';
     const candidates = params.bind('Array(String)', [...group.candidates]);
@@ -202,7 +193,7 @@ export function personsStatement(
       `FROM ${db}.${tableOf(familyName, 'points')} WHERE ${conds.join(' AND ')} ${tail}`
     );
   });
-  return { sql: selects.join('\nUNION ALL\n'), params: params.values };
+  return { sql: selects.join('\nUNION ALL\n'), params: params.with() };
 }
 
 /** Every value of one event name (or all events) and property (or none): what a live view holds. */
@@ -211,8 +202,8 @@ export interface ViewFamily {
   readonly key: string | null;
 }
 
-function familyConditions(projectId: string, family: ViewFamily, params: Params): string[] {
-  return targetConditions(projectId, { event: family.event, key: family.key, values: null }, params);
+function familyConditions(db: string, projectId: string, family: ViewFamily, params: NumberedParams): string[] {
+  return targetConditions(db, projectId, { event: family.event, key: family.key, values: null }, params);
 }
 
 /**
@@ -221,9 +212,9 @@ function familyConditions(projectId: string, family: ViewFamily, params: Params)
  * several partitions becomes visible one partition at a time, so a position tells what a read
  * holds only within one day.
  */
-function valueCountSelects(db: string, projectId: string, family: ViewFamily, reads: readonly LevelRead[], params: Params): string[] {
+function valueCountSelects(db: string, projectId: string, family: ViewFamily, reads: readonly LevelRead[], params: NumberedParams): string[] {
   return reads.map((read, r) => {
-    const conds = [...familyConditions(projectId, family, params), rangesCondition(read, params)];
+    const conds = [...familyConditions(db, projectId, family, params), rangesCondition(read, params)];
     return (
       `SELECT toUInt32(${r}) AS r, value, toUInt32(toDate(${TIME_COLUMN[read.level]})) AS d, toUInt64(${COUNT[read.level]}) AS c, toUInt64(${MAX[read.level]}) AS x ` +
       `FROM ${db}.${tableOf('key', read.level)} WHERE ${conds.join(' AND ')} GROUP BY value, d`
@@ -251,7 +242,7 @@ export function topStatement(
   pinned: readonly string[],
   limit: number,
 ): Statement {
-  const params = new Params();
+  const params = new NumberedParams('p');
   const selects = valueCountSelects(db, projectId, target, reads, params);
   if (selects.length === 0) return { sql: 'SELECT 1 WHERE 0', params: {} };
   // +1/−1 so a read without rows reports −1, not position 0 (a real position).
@@ -263,23 +254,23 @@ export function topStatement(
     `) GROUP BY value\n` +
     `ORDER BY value IN ${pinnedParam} DESC, c DESC, value ASC\n` +
     `LIMIT ${params.bind('UInt32', limit + pinned.length)}`;
-  return { sql, params: params.values };
+  return { sql, params: params.with() };
 }
 
 /** Each value's timestamps (epoch ms) in `range` and the largest position read (a points view). */
 export function pointsViewStatement(db: string, projectId: string, family: ViewFamily, range: TimeRange): Statement {
-  const params = new Params();
-  const conds = [...familyConditions(projectId, family, params), timeCondition('points', range, params)];
+  const params = new NumberedParams('p');
+  const conds = [...familyConditions(db, projectId, family, params), timeCondition('points', range, params)];
   const sql =
     `SELECT value, groupArray(toUnixTimestamp64Milli(timestamp)) AS ts, toUInt64(max(log_position)) AS x ` +
     `FROM ${db}.live_points WHERE ${conds.join(' AND ')} GROUP BY value`;
-  return { sql, params: params.values };
+  return { sql, params: params.with() };
 }
 
 /** Each value's count per read of whole minutes or hours and UTC day, and the largest position read (a span view). */
 export function spanViewStatement(db: string, projectId: string, family: ViewFamily, reads: readonly LevelRead[]): Statement {
-  const params = new Params();
+  const params = new NumberedParams('p');
   const selects = valueCountSelects(db, projectId, family, reads, params);
   if (selects.length === 0) return { sql: 'SELECT 1 WHERE 0', params: {} };
-  return { sql: selects.join('\nUNION ALL\n'), params: params.values };
+  return { sql: selects.join('\nUNION ALL\n'), params: params.with() };
 }

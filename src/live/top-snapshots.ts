@@ -8,6 +8,10 @@
  */
 import type { Store } from '../store/store.js';
 import { toSqlTime } from '../events/event-row.js';
+import { ProjectScope } from '../analyses/kernel/scope.js';
+import { sql, str, TRUE, type Fragment } from '../analyses/kernel/sql.js';
+import { instant } from '../analyses/kernel/time-sql.js';
+import { queryRows } from '../analyses/kernel/run.js';
 
 export interface SnapshotSpec {
   readonly event: string;
@@ -59,6 +63,11 @@ interface ScheduleRow {
   active: boolean;
 }
 
+/** One saved list of a project: its guard, event and key. */
+function ofList(scope: ProjectScope, event: string, key: string): Fragment {
+  return sql`${scope.guard()} AND event = ${str(event)} AND key = ${str(key)}`;
+}
+
 const specKey = (projectId: string, event: string, key: string): string => `${projectId}\u0000${event}\u0000${key}`;
 
 export class TopSnapshots {
@@ -72,16 +81,14 @@ export class TopSnapshots {
 
   /** Active schedules: each project's stored ones, plus the defaults it does not override. */
   async schedules(projectId?: string): Promise<ProjectSpec[]> {
-    const db = this.deps.store.database;
-    const rows = await this.deps.store.query<ScheduleRow>(
-      `SELECT project_id, event, key, argMax(window_ms, updated_at) AS window_ms, argMax(top_limit, updated_at) AS top_limit,
+    // Without a project this is the scheduler's read of every project: the one unguarded read.
+    const scope = new ProjectScope(this.deps.store.database, projectId ?? '');
+    const rows = await queryRows<ScheduleRow>(this.deps.store, sql`SELECT project_id, event, key, argMax(window_ms, updated_at) AS window_ms, argMax(top_limit, updated_at) AS top_limit,
               argMax(every_ms, updated_at) AS every_ms, argMax(second_event, updated_at) AS second_event,
               argMax(active, updated_at) AS active
-       FROM ${db}.live_top_schedules
-       WHERE {all:Bool} OR project_id = {project:String}
-       GROUP BY project_id, event, key ORDER BY project_id, event, key`,
-      { all: projectId === undefined, project: projectId ?? '' },
-    );
+       FROM ${scope.table('live_top_schedules')}
+       WHERE ${projectId === undefined ? TRUE : scope.guard()}
+       GROUP BY project_id, event, key ORDER BY project_id, event, key`);
     const stored = new Set(rows.map((r) => specKey(r.project_id, r.event, r.key)));
     const out: ProjectSpec[] = rows.filter((r) => r.active).map((r) => ({
       projectId: r.project_id,
@@ -154,15 +161,13 @@ export class TopSnapshots {
 
   /** Saved snapshots of one list, oldest first. */
   async history(projectId: string, event: string, key: string, from: number, to: number): Promise<Snapshot[]> {
-    const rows = await this.deps.store.query<{ t: string; w: number; r: number; v: string; c: number; s: string; sc: number }>(
-      `SELECT toString(taken_at) AS t, window_ms AS w, rank AS r, value AS v, count AS c, second_event AS s, second_count AS sc
-       FROM ${this.deps.store.database}.live_top_history
-       WHERE project_id = {project:String} AND event = {event:String} AND key = {key:String}
-         AND taken_at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND taken_at <= fromUnixTimestamp64Milli({to:Int64}, 'UTC')
+    const scope = new ProjectScope(this.deps.store.database, projectId);
+    const rows = await queryRows<{ t: string; w: number; r: number; v: string; c: number; s: string; sc: number }>(this.deps.store, sql`SELECT toString(taken_at) AS t, window_ms AS w, rank AS r, value AS v, count AS c, second_event AS s, second_count AS sc
+       FROM ${scope.table('live_top_history')}
+       WHERE ${ofList(scope, event, key)}
+         AND taken_at >= ${instant(from)} AND taken_at <= ${instant(to)}
        ORDER BY taken_at, rank
-       LIMIT 1 BY taken_at, rank`,
-      { project: projectId, event, key, from, to },
-    );
+       LIMIT 1 BY taken_at, rank`);
     const out: Snapshot[] = [];
     for (const r of rows) {
       const takenAt = new Date(r.t.replace(' ', 'T') + 'Z').toISOString();
@@ -198,11 +203,9 @@ export class TopSnapshots {
     const k = specKey(spec.projectId, spec.event, spec.key);
     const cached = this.lastTaken.get(k);
     if (cached !== undefined) return cached;
-    const [row] = await this.deps.store.query<{ t: string | null }>(
-      `SELECT if(count() = 0, NULL, toString(max(taken_at))) AS t FROM ${this.deps.store.database}.live_top_history
-       WHERE project_id = {project:String} AND event = {event:String} AND key = {key:String}`,
-      { project: spec.projectId, event: spec.event, key: spec.key },
-    );
+    const scope = new ProjectScope(this.deps.store.database, spec.projectId);
+    const [row] = await queryRows<{ t: string | null }>(this.deps.store, sql`SELECT if(count() = 0, NULL, toString(max(taken_at))) AS t FROM ${scope.table('live_top_history')}
+       WHERE ${ofList(scope, spec.event, spec.key)}`);
     if (!row?.t) return null;
     const t = Date.parse(row.t.replace(' ', 'T') + 'Z');
     this.lastTaken.set(k, t);
