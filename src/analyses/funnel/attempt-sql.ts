@@ -24,7 +24,7 @@
  *   reaches at least as far), plus the best attempt seen.
  */
 import type { FunnelPlan } from './funnel-plan.js';
-import type { ParamBag } from './filter-sql.js';
+import type { ParamSink } from '../kernel/sql.js';
 
 const U0 = 'toUInt64(0)';
 
@@ -35,7 +35,7 @@ interface Shared {
   readonly deadline: (key: string) => string;
 }
 
-function shared(plan: FunnelPlan, p: ParamBag): Shared {
+function shared(plan: FunnelPlan, p: ParamSink): Shared {
   const window = p.bind('Int64', plan.windowMs);
   const from = plan.fromMs === null ? null : p.bind('Int64', plan.fromMs);
   const to = plan.toMs === null ? null : p.bind('Int64', plan.toMs);
@@ -178,7 +178,7 @@ export function strategyOf(plan: FunnelPlan): 'vector' | 'strict' | 'fold' {
  * k, 0 if none) from `ts` and `fl`, then `reach` (when steps 1..k had all been done, k = 1..level)
  * and `entry` (time of the attempt's first event).
  */
-export function attemptLayers(plan: FunnelPlan, p: ParamBag): Layers {
+export function attemptLayers(plan: FunnelPlan, p: ParamSink): Layers {
   const sh = shared(plan, p);
   const strategy = strategyOf(plan);
   const body = strategy === 'vector' ? orderedColumns(sh) : strategy === 'strict' ? strictColumns(sh) : foldColumns(plan, sh);

@@ -4,7 +4,7 @@
  * "Other") and trend periods in a single pass, so the expensive per-person work runs once.
  */
 import type { QueryParams } from '../../store/store.js';
-import { ParamBag } from './filter-sql.js';
+import { NumberedParams, type ParamSink } from '../kernel/sql.js';
 import type { FunnelPlan } from './funnel-plan.js';
 import { personStageSql, timelineServes, type FunnelSource } from './person-stage-sql.js';
 import { settingsFor } from '../person-timeline.js';
@@ -33,7 +33,7 @@ export interface StatsRow {
   readonly p90s: readonly string[];
 }
 
-function periodExpr(plan: FunnelPlan, p: ParamBag): string {
+function periodExpr(plan: FunnelPlan, p: ParamSink): string {
   if (!plan.trend) return `''`;
   const local = `fromUnixTimestamp64Milli(entry, ${p.bind('String', plan.timezone)})`;
   const fn = plan.trend === 'day' ? 'toDate' : plan.trend === 'week' ? 'toMonday' : 'toStartOfMonth';
@@ -56,7 +56,7 @@ function sourceOf(plan: FunnelPlan, options: CompileOptions): FunnelSource {
 
 
 export function compileFunnel(plan: FunnelPlan, database: string, projectId: string, options: CompileOptions = {}): CompiledQuery {
-  const p = new ParamBag({ project: projectId });
+  const p = new NumberedParams('f');
   const from = sourceOf(plan, options);
   const persons = personStageSql(plan, database, projectId, p, options.aliases ?? true, from);
   const n = plan.steps.length;
@@ -109,7 +109,7 @@ export function compileFunnel(plan: FunnelPlan, database: string, projectId: str
     ${single ? '' : 'GROUP BY set_id, key'}
   )
   ORDER BY set_id, entered DESC, key${settingsFor(from)}`;
-  return { sql, params: p.params };
+  return { sql, params: p.with({ project: projectId }) };
 }
 
 export interface PersonsQueryOptions {
@@ -132,7 +132,7 @@ export function compilePersons(
   o: PersonsQueryOptions,
   options: CompileOptions = {},
 ): { page: CompiledQuery; count: CompiledQuery } {
-  const p = new ParamBag({ project: projectId });
+  const p = new NumberedParams('f');
   const from = sourceOf(plan, options);
   const persons = personStageSql(plan, database, projectId, p, options.aliases ?? true, from);
   const step = p.bind('UInt8', o.step);
@@ -146,5 +146,6 @@ export function compilePersons(
     ORDER BY person_id, entry_ms
     LIMIT ${p.bind('UInt32', o.limit)} OFFSET ${p.bind('UInt32', o.offset)}${settingsFor(from)}`;
   const count = `SELECT toUInt32(count()) AS total FROM (${filtered})${settingsFor(from)}`;
-  return { page: { sql: page, params: p.params }, count: { sql: count, params: p.params } };
+  const params = p.with({ project: projectId });
+  return { page: { sql: page, params }, count: { sql: count, params } };
 }

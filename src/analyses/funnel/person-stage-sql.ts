@@ -13,13 +13,16 @@
  * since 1900 (the DateTime64 range ends in 2299) and a 20-bit flag word. Sorting 64-bit keys costs
  * a fraction of the 256-bit ones the id needs.
  */
-import { personProperty, resolvedEvents } from '../event-source.js';
+import { resolvedEvents } from '../event-source.js';
+import { legacySql } from '../kernel/legacy-text.js';
+import { ProjectScope } from '../kernel/scope.js';
+import { str, type ParamSink } from '../kernel/sql.js';
 import { groupedByPerson, timelineCarries, timelineSources } from '../person-timeline.js';
 import { timeRangeSql } from '../shared/sql-params.js';
 import { attemptLayers } from './attempt-sql.js';
 import { runStartsSql, sessionStartsSql } from '../sessions/sessionize-sql.js';
 import { filterSql } from '../shared/filters.js';
-import { allOf, eventAccess, type ParamBag, type PropertyAccess } from './filter-sql.js';
+import { allOf, eventAccess, type PropertyAccess } from './filter-sql.js';
 import { FUNNEL_EVENT_TYPES, type FunnelPlan, type PlanFilter, type PlanMatcher } from './funnel-plan.js';
 
 /** Wide keys: timestamps biased by 2^62 so pre-1970 times still sort correctly as unsigned bits. */
@@ -47,7 +50,7 @@ function keyLayout(plan: FunnelPlan): KeyLayout {
 class PersonJoins {
   private readonly keys: string[] = [];
 
-  constructor(private readonly p: ParamBag, private readonly byHash: boolean) {}
+  constructor(private readonly p: ParamSink, private readonly byHash: boolean) {}
 
   access(property: string): PropertyAccess {
     let i = this.keys.indexOf(property);
@@ -59,25 +62,27 @@ class PersonJoins {
   }
 
   sql(database: string): string {
+    // The scope's project placeholder stays `{project:String}`, which the compiler binds.
+    const scope = new ProjectScope(database, '');
     return this.keys
       .map((key, i) => {
-        const param = this.p.bindName(key);
+        const property = legacySql(scope.personProperty(str(key)), scope.project, this.p);
         // On the timeline persons are grouped by the hash of their id (the timeline's sort key).
         return this.byHash
-          ? `LEFT JOIN (SELECT cityHash64(person_id) AS person, value, toUInt8(1) AS present FROM ${personProperty(database, param)}) AS pp${i} ON pp${i}.person = g.person`
-          : `LEFT JOIN (SELECT person_id, value, toUInt8(1) AS present FROM ${personProperty(database, param)}) AS pp${i} ON pp${i}.person_id = g.person_id`;
+          ? `LEFT JOIN (SELECT cityHash64(person_id) AS person, value, toUInt8(1) AS present FROM ${property}) AS pp${i} ON pp${i}.person = g.person`
+          : `LEFT JOIN (SELECT person_id, value, toUInt8(1) AS present FROM ${property}) AS pp${i} ON pp${i}.person_id = g.person_id`;
       })
       .join('\n');
   }
 }
 
-function eventCondition(m: PlanMatcher, p: ParamBag): string {
+function eventCondition(m: PlanMatcher, p: ParamSink): string {
   const filters = m.eventFilters.map((f) => filterSql(f, eventAccess(f, p), p));
   // `IN` is evaluated once per dictionary entry of the low-cardinality column; has() per row.
   return allOf([`event IN ${p.bind('Array(String)', [...m.names])}`, ...filters]);
 }
 
-function personCondition(filters: readonly PlanFilter[], joins: PersonJoins, p: ParamBag): string {
+function personCondition(filters: readonly PlanFilter[], joins: PersonJoins, p: ParamSink): string {
   return allOf(filters.map((f) => filterSql(f, joins.access(f.property), p)));
 }
 
@@ -94,7 +99,7 @@ export function timelineServes(plan: FunnelPlan): boolean {
 }
 
 /** [fromMs, toMs) on an epoch-ms column; null = unbounded. */
-function msRangeSql(p: ParamBag, fromMs: number | null, toMs: number | null, column: string): string {
+function msRangeSql(p: ParamSink, fromMs: number | null, toMs: number | null, column: string): string {
   return allOf([
     ...(fromMs === null ? [] : [`${column} >= ${p.bind('Int64', fromMs)}`]),
     ...(toMs === null ? [] : [`${column} < ${p.bind('Int64', toMs)}`]),
@@ -104,8 +109,8 @@ function msRangeSql(p: ParamBag, fromMs: number | null, toMs: number | null, col
 /** Where the per-person rows come from: the person timeline, or `events` grouped by hashing. */
 export type FunnelSource = 'timeline' | 'events';
 
-/** The per-person subquery; binds `{project:String}` (put it in the bag) and its own `fN` parameters. */
-export function personStageSql(plan: FunnelPlan, database: string, projectId: string, p: ParamBag, aliases = true, from: FunnelSource = 'events'): string {
+/** The per-person subquery; binds `{project:String}` (the caller adds it) and its own `fN` parameters through `p`. */
+export function personStageSql(plan: FunnelPlan, database: string, projectId: string, p: ParamSink, aliases = true, from: FunnelSource = 'events'): string {
   const onTimeline = from === 'timeline';
   const joins = new PersonJoins(p, onTimeline);
   const nonStrict = plan.mode !== 'strict';
@@ -215,7 +220,7 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   return `SELECT person_id, level, entry, reach, ${valueExpr} AS value FROM (${sql})`;
 }
 
-function sessionFields(rules: NonNullable<FunnelPlan['sessions']>, withValue: boolean, timezone: string, p: ParamBag): string[] {
+function sessionFields(rules: NonNullable<FunnelPlan['sessions']>, withValue: boolean, timezone: string, p: ParamSink): string[] {
   return ['ms', 'k', 'vis', ...(withValue ? ['bv'] : []), ...(rules.splitAtMidnight ? [`toUInt32(toDate(fromUnixTimestamp64Milli(ms), ${p.bind('String', timezone)}))`] : [])];
 }
 
@@ -227,7 +232,7 @@ function sessionFields(rules: NonNullable<FunnelPlan['sessions']>, withValue: bo
  * millisecond always share a session under these rules, so the order of ties does not matter here.
  * `grouped` has one row per person: the columns `who` and `ev`, the sorted tuples of sessionFields.
  */
-function sessionUnitsSql(rules: NonNullable<FunnelPlan['sessions']>, grouped: string, withValue: boolean, who: string, p: ParamBag): string {
+function sessionUnitsSql(rules: NonNullable<FunnelPlan['sessions']>, grouped: string, withValue: boolean, who: string, p: ParamSink): string {
   const fields = ['ms', 'k', 'vis', ...(withValue ? ['bv'] : []), ...(rules.splitAtMidnight ? ['day'] : [])];
   const at = (name: string) => fields.indexOf(name) + 1;
   const pick = (field: number) => `arrayMap(e -> e.${field}, arrayFilter(e -> e.${at('vis')} = 1, x))`;

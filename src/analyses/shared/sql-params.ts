@@ -9,7 +9,7 @@ import { timeRange } from '../kernel/time-sql.js';
 
 export type { ParamType } from '../kernel/sql.js';
 
-/** Anything that binds a value and returns its placeholder (the kernel's NumberedParams, the funnel's ParamBag). */
+/** Anything that binds a value and returns its placeholder (the kernel's NumberedParams). */
 export type Binder = ParamSink;
 
 /** The kernel's `timeRange` on a column the caller names in SQL text (e.g. `e.timestamp`). */
