@@ -45,18 +45,6 @@ export async function projectHasAliases(store: Pick<Store, 'query'>, database: s
   return rows.length > 0;
 }
 
-/** `resolveIds` of the scope over a caller's `ids` query; binds `{project:String}`. */
-export function resolveIdsSql(database: string, ids: string): string {
-  const scope = bridge(database);
-  return text(scope, scope.resolveIds(legacyText(ids)));
-}
-
-/** `idsOfPersons` of the scope over a caller's `persons` query; binds `{project:String}`. */
-export function idsOfPersonsSql(database: string, persons: string): string {
-  const scope = bridge(database);
-  return text(scope, scope.idsOfPersons(legacyText(persons)));
-}
-
 /** (distinct_id, person_id): the scope's alias map (the latest link of each aliased id); binds `{project:String}`. */
 export function aliasMapSql(database: string): string {
   const scope = bridge(database);

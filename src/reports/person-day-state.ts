@@ -14,8 +14,11 @@
  */
 import type { QueryParams, Store } from '../store/store.js';
 import type { PersonScope } from '../analyses/sessions/sessionize-sql.js';
-import { idsOfPersonsSql } from '../analyses/event-source.js';
 import { PERSON_DAY_COLUMNS } from '../analyses/sessions/sessions-compiler.js';
+import { legacyText } from '../analyses/kernel/legacy-text.js';
+import { ProjectScope } from '../analyses/kernel/scope.js';
+import { compile, empty, ident, join, NumberedParams, param, render, sql, str, uint32, type Fragment } from '../analyses/kernel/sql.js';
+import { execute, queryRows } from '../analyses/kernel/run.js';
 
 export interface StateKey {
   readonly projectId: string;
@@ -34,24 +37,20 @@ export interface StateQuery {
   readonly params: QueryParams;
 }
 
-/** Parameters of MINE. */
-const MINE_PARAMS = (key: StateKey, days: DayRange) => ({
-  st_project: key.projectId,
-  st_report: key.reportId,
-  st_revision: key.revision,
-  st_first: days.first,
-  st_last: days.last,
-});
-
-const MINE = `project_id = {st_project:String} AND report_id = {st_report:String} AND revision = {st_revision:UInt32}
-  AND day >= {st_first:Date} AND day <= {st_last:Date}`;
-
 /** The persons a group of days is recomputed for (null = everyone), with the parameters its SQL binds. */
 export type Scope = { readonly scope: PersonScope; readonly params: QueryParams } | null;
 
 /** The persons one run recomputes, by group of days. */
 export interface Scopes {
   near(days: DayRange): NonNullable<Scope>;
+}
+
+const COLUMNS = join(PERSON_DAY_COLUMNS.map((c) => sql`${ident(c, PERSON_DAY_COLUMNS)}`), ', ');
+
+/** This report revision's rows of `days`. */
+function mine(scope: ProjectScope, key: StateKey, days: DayRange): Fragment {
+  return sql`${scope.guard()} AND report_id = ${str(key.reportId)} AND revision = ${uint32(key.revision)}
+  AND day >= ${param('Date', days.first)} AND day <= ${param('Date', days.last)}`;
 }
 
 export class PersonDayState {
@@ -69,40 +68,40 @@ export class PersonDayState {
    * (day, person) has one row and reads can skip FINAL.
    */
   async write(key: StateKey, version: number, days: DayRange, rows: StateQuery, scope: Scope): Promise<boolean> {
-    const cols = PERSON_DAY_COLUMNS.join(', ');
-    const params = { ...rows.params, ...(scope?.params ?? {}), ...MINE_PARAMS(key, days), st_version: version };
-    await this.store.exec(
-      `INSERT INTO ${this.db}.report_session_days (project_id, report_id, revision, version, ${cols})
-       SELECT {st_project:String}, {st_report:String}, {st_revision:UInt32}, {st_version:UInt64}, ${cols}
-       FROM (${rows.sql})`,
-      params,
-    );
+    const project = new ProjectScope(this.db, key.projectId);
+    const table = project.table('report_session_days');
+    const state = mine(project, key, days);
+    const v = param('UInt64', version);
+    const keyValues = sql`${project.project}, ${str(key.reportId)}, ${uint32(key.revision)}, ${v}`;
+    // `rows` and the scope are SQL text with their own parameters: these statements splice them
+    // in, so they are rendered as text too, through one sink whose names (`stN`) cannot clash.
+    const sink = new NumberedParams('st');
+    const text = (f: Fragment) => render(f, sink);
+    const params = () => sink.with({ ...rows.params, ...(scope?.params ?? {}) });
+    const insert = text(sql`INSERT INTO ${table} (project_id, report_id, revision, version, ${COLUMNS})
+       SELECT ${keyValues}, ${COLUMNS}
+       FROM (${legacyText(rows.sql)})`);
+    await this.store.exec(insert, params());
     // A first run finds no older rows: skip reading the fresh ones back.
-    const older = await this.store.query(
-      `SELECT 1 FROM ${this.db}.report_session_days WHERE ${MINE} AND version < {st_version:UInt64} LIMIT 1`,
-      params,
-    );
+    const older = await queryRows(this.store, sql`SELECT 1 FROM ${table} WHERE ${state} AND version < ${v} LIMIT 1`);
     if (older.length === 0) return false;
     // Rows whose newest version is older than this run's and still counts sessions; read
     // without FINAL, which would merge the duration lists too.
-    await this.store.exec(
-      `INSERT INTO ${this.db}.report_session_days (project_id, report_id, revision, version, ${cols})
-       SELECT {st_project:String}, {st_report:String}, {st_revision:UInt32}, {st_version:UInt64}, day, person_id, 0, [], 0, 0, 0, 0
-       FROM ${this.db}.report_session_days
-       WHERE ${MINE} ${scope ? `AND person_id IN (${scope.scope.resolved})` : ''}
+    const inScope = scope ? sql`AND person_id IN (${legacyText(scope.scope.resolved)})` : empty;
+    const zeroes = text(sql`INSERT INTO ${table} (project_id, report_id, revision, version, ${COLUMNS})
+       SELECT ${keyValues}, day, person_id, 0, [], 0, 0, 0, 0
+       FROM ${table}
+       WHERE ${state} ${inScope}
        GROUP BY day, person_id
-       HAVING max(version) < {st_version:UInt64} AND argMax(sessions, version) > 0`,
-      params,
-    );
+       HAVING max(version) < ${v} AND argMax(sessions, version) > 0`);
+    await this.store.exec(zeroes, params());
     return true;
   }
 
   /** The state rows of `days` as a subquery for `dailyFromPersonDays`, with its parameters. */
   current(key: StateKey, days: DayRange, replaced: boolean): StateQuery {
-    return {
-      sql: `(SELECT * FROM ${this.db}.report_session_days ${replaced ? 'FINAL' : ''} WHERE ${MINE})`,
-      params: MINE_PARAMS(key, days),
-    };
+    const project = new ProjectScope(this.db, key.projectId);
+    return compile(sql`(SELECT * FROM ${project.table('report_session_days')} ${replaced ? sql`FINAL` : empty} WHERE ${mine(project, key, days)})`);
   }
 
   /**
@@ -113,40 +112,40 @@ export class PersonDayState {
    * Without alias links (`aliases` false) every id is its own person: the ids are the persons.
    */
   async scope(key: StateKey, runId: string, persons: string, params: QueryParams, pad: number, aliases: boolean): Promise<Scopes> {
-    const mine = { sc_project: key.projectId, sc_report: key.reportId, sc_run: runId };
-    const where = 'project_id = {sc_project:String} AND report_id = {sc_report:String} AND run_id = {sc_run:String}';
+    const project = new ProjectScope(this.db, key.projectId);
+    const table = project.table('report_scope');
+    const report = str(key.reportId);
+    const run = str(runId);
+    const ofRun = sql`${project.guard()} AND report_id = ${report} AND run_id = ${run}`;
+    // The scope's SQL is handed out as text (the sessions compiler splices it in); every text
+    // binds through this one sink, so the parameters of all of them can be merged.
+    const sink = new NumberedParams('sc');
     await this.store.exec(
-      `INSERT INTO ${this.db}.report_scope (project_id, report_id, run_id, resolved, id, day)
-       SELECT DISTINCT {sc_project:String}, {sc_report:String}, {sc_run:String}, true, person_id, day FROM (${persons})`,
-      { ...params, ...mine },
+      render(sql`INSERT INTO ${table} (project_id, report_id, run_id, resolved, id, day)
+       SELECT DISTINCT ${project.project}, ${report}, ${run}, true, person_id, day FROM (${legacyText(persons)})`, sink),
+      sink.with(params),
     );
-    const all = `SELECT DISTINCT id FROM ${this.db}.report_scope WHERE ${where} AND resolved`;
-    if (aliases) await this.store.exec(
-      `INSERT INTO ${this.db}.report_scope (project_id, report_id, run_id, resolved, id, day)
-       SELECT DISTINCT {sc_project:String}, {sc_report:String}, {sc_run:String}, false, id, toDate(0)
-       FROM (${idsOfPersonsSql(this.db, `SELECT id AS person_id FROM (${all})`)})`,
-      { project: key.projectId, ...mine },
-    );
-    const raw = aliases ? `SELECT id FROM ${this.db}.report_scope WHERE ${where} AND NOT resolved` : all;
+    const all = sql`SELECT DISTINCT id FROM ${table} WHERE ${ofRun} AND resolved`;
+    if (aliases) await execute(this.store, sql`INSERT INTO ${table} (project_id, report_id, run_id, resolved, id, day)
+       SELECT DISTINCT ${project.project}, ${report}, ${run}, false, id, toDate(0)
+       FROM (${project.idsOfPersons(sql`SELECT id AS person_id FROM (${all})`)})`);
+    const raw = render(aliases ? sql`SELECT id FROM ${table} WHERE ${ofRun} AND NOT resolved` : all, sink);
+    const padDays = uint32(pad);
     return {
-      near: (days) => ({
-        scope: {
-          raw,
-          resolved: `SELECT DISTINCT id FROM ${this.db}.report_scope WHERE ${where} AND resolved
-            AND (day = toDate(0) OR (day >= {sc_first:Date} - {sc_pad:UInt32} AND day <= {sc_last:Date} + {sc_pad:UInt32}))`,
-        },
-        params: { ...mine, sc_first: days.first, sc_last: days.last, sc_pad: pad },
-      }),
+      near: (days) => {
+        const resolved = render(sql`SELECT DISTINCT id FROM ${table} WHERE ${ofRun} AND resolved
+            AND (day = toDate(0) OR (day >= ${param('Date', days.first)} - ${padDays} AND day <= ${param('Date', days.last)} + ${padDays}))`, sink);
+        return { scope: { raw, resolved }, params: sink.with() };
+      },
     };
   }
 
   /** Forgets the scopes of a report's runs (this one's, and any a crashed run left). */
   async dropScopes(key: StateKey): Promise<void> {
-    const runs = await this.store.query<{ run_id: string }>(
-      `SELECT DISTINCT run_id FROM ${this.db}.report_scope WHERE project_id = {sc_project:String} AND report_id = {sc_report:String}`,
-      { sc_project: key.projectId, sc_report: key.reportId },
-    );
+    const project = new ProjectScope(this.db, key.projectId);
+    const table = project.table('report_scope');
+    const runs = await queryRows<{ run_id: string }>(this.store, sql`SELECT DISTINCT run_id FROM ${table} WHERE ${project.guard()} AND report_id = ${str(key.reportId)}`);
     // Dropping a partition is a metadata change; a DELETE would rewrite the rows' parts.
-    for (const r of runs) await this.store.exec(`ALTER TABLE ${this.db}.report_scope DROP PARTITION {run:String}`, { run: r.run_id });
+    for (const r of runs) await execute(this.store, sql`ALTER TABLE ${table} DROP PARTITION ${str(r.run_id)}`);
   }
 }
