@@ -1,7 +1,8 @@
 /**
- * The bridge for compilers that still write SQL text with their own binder (funnel, sessions:
- * the lead is rewriting them onto the person timeline; live SQL). Their text was built only from
- * their own placeholders, so it may sit in a fragment; nothing else may call `legacyText`.
+ * The bridge for code that still writes SQL text (funnel, sessions: the lead is rewriting them
+ * onto the person timeline; the importer's mapped rows and the report state, which splice
+ * sessions SQL). Their text was built only from placeholders of the one binder (NumberedParams)
+ * or fixed named ones, so it may sit in a fragment; nothing else may call `legacyText`.
  * Delete this file when the last of them composes fragments (docs/architecture.md, "Adopting").
  */
 import { render, type Fragment, type Param, type ParamSink } from './sql.js';

@@ -124,8 +124,8 @@ export interface ParamSink {
 
 /**
  * The parameter set of one statement: `{<prefix>N:Type}` names in the order they are bound.
- * Callers that still write SQL text (the funnel, sessions and live compilers) bind through this
- * class or their own sink; fragment compilers never see it.
+ * Callers that still write SQL text (the funnel, the importer, live SQL, the report state) bind
+ * through an instance with their own prefix; fragment compilers never see it.
  */
 export class NumberedParams implements ParamSink {
   private readonly values: Record<string, ParamValue> = {};
