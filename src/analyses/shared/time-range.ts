@@ -40,7 +40,7 @@ export function parseTimeInput(text: string): TimeInput | string {
   const time = { hour: num(4), minute: num(5), second: num(6), millisecond: Number((m[7] ?? '0').padEnd(3, '0')) };
   if (time.hour === 24 && time.minute === 0 && time.second === 0 && time.millisecond === 0) {
     // One spelling per instant; the funnel's Date.parse took 24:00, so name its replacement.
-    return `24:00 is written ${formatDate(...rollDays(year, month, day + 1))}T00:00 (the next day's midnight)`;
+    return `24:00 is written ${formatDate(...rollDays(year, month, day + 1))}T00:00${m[8] ?? ''} (the next day's midnight)`;
   }
   if (time.hour > 23 || time.minute > 59 || time.second > 59) return 'time of day out of range (00:00 to 23:59:59.999)';
   const zone = m[8];

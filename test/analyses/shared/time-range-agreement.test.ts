@@ -100,7 +100,7 @@ test('spellings the funnel or sessions took before still parse (or say what to w
   assert.equal(rolled.success, false);
   assert.match(rolled.error?.issues[0]?.message ?? '', /day 30 does not exist in 2024-02 \(rolled over it is 2024-03-01: write that\)/);
   const midnight = funnel('2024-12-31T24:00Z');
-  assert.match(midnight.error?.issues[0]?.message ?? '', /24:00 is written 2025-01-01T00:00/);
+  assert.match(midnight.error?.issues[0]?.message ?? '', /24:00 is written 2025-01-01T00:00Z \(the next day's midnight\)/);
   assert.equal(sessionsAnalysis.schema.safeParse({ from: '2024-03-11', to: '2024-03-10' }).success, false);
   assert.ok(sessionsAnalysis.schema.safeParse({ from: '2024-03-10', to: '2024-03-10' }).success);
 });
