@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser against a real server: sign in from the demo link, build the
  * e-commerce funnel by device through the UI and require the numbers on the page to equal the
- * API's, watch a live counter move after events are sent, and take a screenshot of every page.
+ * API's, show a result's warnings, watch a live counter move after events are sent, and take a
+ * screenshot of every page.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -210,7 +211,16 @@ test('trends, sessions, retention and the quarantine render their data', { skip 
   await openPage(`/trends?def=${encodeURIComponent(JSON.stringify({ events: ['home'], measure: 'count', interval: 'day', range: { preset: '30d' }, filters: [], breakdown: { source: 'column', property: 'device_type' } }))}`);
   await page.getByTestId('trends-table').waitFor();
   await settled();
+  assert.equal(await page.getByTestId('result-warnings').count(), 0, 'an event the data has gives no warning');
   await screenshot('trends');
+
+  // A misspelt event: the API's meta.warnings show above the result, as the CLI prints them on stderr.
+  await openPage(`/trends?def=${encodeURIComponent(JSON.stringify({ events: ['home', 'hmoe'], measure: 'count', interval: 'day', range: { preset: '30d' }, filters: [], breakdown: null }))}`);
+  await page.getByTestId('trends-table').waitFor();
+  await settled();
+  const warnings = page.getByTestId('result-warnings').locator('li');
+  assert.deepEqual(await warnings.allTextContents(), ['event[1]: no "hmoe" events in the range; check the event name']);
+  await screenshot('trends-warning');
 
   await openPage(
     `/sessions?def=${encodeURIComponent(

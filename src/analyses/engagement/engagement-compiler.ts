@@ -9,6 +9,7 @@
 import type { QueryParams } from '../../store/store.js';
 import type { EventColumn } from '../sessions/sessionize-sql.js';
 import { sessionizeSql } from '../sessions/sessionize-sql.js';
+import { sessionRange } from '../sessions/session-rules.js';
 import { legacyText } from '../kernel/legacy-text.js';
 import { and, ident, int64, join, NumberedParams, param, render, sql, str, strings, TRUE, type CompiledSql, type Fragment } from '../kernel/sql.js';
 import { IN_ORDER_SETTINGS } from '../person-timeline.js';
@@ -75,10 +76,8 @@ function viewRows(plan: EngagementPlan, target: EngagementTarget, source: RowSou
       if(nx.3 AND nx.1 <= ei, nx.2 - t, if(ei > i, et - t, toInt64(-1))),
       ts, ix, next_non_hb, end_ix, end_ts)`;
   const withExplicit = plan.durationProperty !== null ? sql`arrayMap((x, d) -> if(x >= 0, x, d), explicit, ${dwell})` : dwell;
-  const range = and([
-    plan.rules.from !== null ? sql`day >= ${param('Date', plan.rules.from)}` : TRUE,
-    plan.rules.to !== null ? sql`day <= ${param('Date', plan.rules.to)}` : TRUE,
-  ]);
+  const { fromMs, toMs } = sessionRange(plan.rules, timezone);
+  const range = and([fromMs !== null ? sql`view_ts >= ${int64(fromMs)}` : TRUE, toMs !== null ? sql`view_ts < ${int64(toMs)}` : TRUE]);
   // The sessionizer binds the zone as {tz:String}; the day is read in the same parameter.
   const rows = sql`(
     SELECT person_id, toDate(fromUnixTimestamp64Milli(view_ts, 'UTC'), ${legacyText('{tz:String}')}) AS day, key_vals, dwell_ms

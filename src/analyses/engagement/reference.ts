@@ -5,6 +5,7 @@
 import { localDate } from '../sessions/local-date.js';
 import type { RefEvent } from '../sessions/reference-sessionize.js';
 import { referenceSessionize } from '../sessions/reference-sessionize.js';
+import { sessionRange } from '../sessions/session-rules.js';
 import type { EngagementPlan } from './definition.js';
 import { explicitDurationMs } from './definition.js';
 import type { EngagementDay, EngagementItemDay, EngagementPersonDay, EngagementResult, ViewMetrics } from './result.js';
@@ -29,12 +30,13 @@ function propertyOf(e: RefEvent, key: string): string | undefined {
 
 export function referenceViews(events: readonly RefEvent[], plan: EngagementPlan, timezone: string): RefView[] {
   const views: RefView[] = [];
+  const range = sessionRange(plan.rules, timezone);
   for (const { personId, events: evs } of referenceSessionize(events, plan.rules, timezone)) {
     evs.forEach((e, i) => {
       if (!plan.contentEvents.includes(e.event)) return;
+      if (range.fromMs !== null && e.timestampMs < range.fromMs) return;
+      if (range.toMs !== null && e.timestampMs >= range.toMs) return;
       const day = localDate(e.timestampMs, timezone);
-      if (plan.rules.from !== null && day < plan.rules.from) return;
-      if (plan.rules.to !== null && day > plan.rules.to) return;
       const explicit = plan.durationProperty === null ? null : explicitDurationMs(propertyOf(e, plan.durationProperty), plan.durationUnit);
       let dwellMs = explicit;
       if (dwellMs === null) {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { durationOrMsSchema, DURATION_SPELLINGS, parseDuration, type Duration } from '../shared/duration.js';
 import { MAX_SESSION_DURATION_MS } from '../sessions/session-rules.js';
+import { approximateRange, timeInputSchema } from '../shared/time-range.js';
 
 export const MAX_STEPS = 32;
 /** Exclusion flags share a 64-bit word with the step flags in the engine, so at most 32. */
@@ -156,21 +157,6 @@ const windowSchema = z.union([
   z.object({ ms: z.number().int().positive().max(MAX_WINDOW_MS) }),
 ]);
 
-export const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-function validInstant(s: string): boolean {
-  if (DATE_ONLY.test(s)) {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }
-  return DATE_TIME.test(s) && !Number.isNaN(Date.parse(s));
-}
-
-const instant = z
-  .string()
-  .refine(validInstant, 'expected a date (YYYY-MM-DD, whole days in the project time zone) or an ISO date-time with Z or an offset');
-
 export const funnelDefinitionSchema = z
   .object({
     steps: z
@@ -185,8 +171,8 @@ export const funnelDefinitionSchema = z
       .max(MAX_STEPS, `a funnel has at most ${MAX_STEPS} steps`),
     order: z.enum(ORDER_MODES).optional(),
     window: windowSchema.optional(),
-    from: instant.optional(),
-    to: instant.optional(),
+    from: timeInputSchema.optional(),
+    to: timeInputSchema.optional(),
     unit: z.enum(['person', 'session']).optional(),
     session: z
       .object({ timeout: durationOrMsSchema(1, MAX_SESSION_DURATION_MS).optional(), maxLength: durationOrMsSchema(1, MAX_SESSION_DURATION_MS).optional(), splitAtMidnight: z.boolean().optional() })
@@ -238,12 +224,8 @@ export const funnelDefinitionSchema = z
         }
       }
     }
-    if (d.from !== undefined && d.to !== undefined) {
-      const dates = DATE_ONLY.test(d.from) && DATE_ONLY.test(d.to);
-      const times = !DATE_ONLY.test(d.from) && !DATE_ONLY.test(d.to);
-      if ((dates && d.from > d.to) || (times && Date.parse(d.from) >= Date.parse(d.to))) {
-        ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
-      }
+    if (d.from !== undefined && d.to !== undefined && approximateRange(d.from, d.to)?.ordered === false) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
     }
   }) satisfies z.ZodType<FunnelDefinition>;
 

@@ -5,7 +5,6 @@
  */
 import type { AnalysisContext } from '../analysis.js';
 import {
-  DATE_ONLY,
   DEFAULT_BREAKDOWN_LIMIT,
   windowMs,
   type FilterOp,
@@ -13,7 +12,7 @@ import {
   type FunnelFilter,
   type OrderMode,
 } from './definition.js';
-import { nextDate, startOfLocalDay } from './time-zone.js';
+import { optionalRange } from '../shared/time-range.js';
 import { durationMs } from '../shared/duration.js';
 import { DEFAULT_MAX_LENGTH_MS, DEFAULT_TIMEOUT_MS } from '../sessions/session-rules.js';
 
@@ -112,13 +111,6 @@ function matcher(event: string | string[], filters: FunnelFilter[] | undefined):
   };
 }
 
-/** `from`/`to` to epoch ms: a date means whole local days (`to` inclusive), a date-time is exact. */
-export function resolveBound(text: string | undefined, which: 'from' | 'to', timezone: string): number | null {
-  if (text === undefined) return null;
-  if (DATE_ONLY.test(text)) return startOfLocalDay(which === 'from' ? text : nextDate(text), timezone);
-  return Date.parse(text);
-}
-
 export function planFunnel(def: FunnelDefinition, ctx: Pick<AnalysisContext, 'timezone'>): FunnelPlan {
   const steps = def.steps.map((s) => {
     const m = matcher(s.event, s.filters);
@@ -129,8 +121,7 @@ export function planFunnel(def: FunnelDefinition, ctx: Pick<AnalysisContext, 'ti
   return {
     mode: def.order ?? 'ordered',
     windowMs: windowMs(def.window),
-    fromMs: resolveBound(def.from, 'from', ctx.timezone),
-    toMs: resolveBound(def.to, 'to', ctx.timezone),
+    ...optionalRange(def.from, def.to, ctx.timezone),
     timezone: ctx.timezone,
     steps,
     exclusions: (def.exclusions ?? []).map((x) => ({ ...matcher(x.event, x.filters), after: x.between[0], before: x.between[1] })),

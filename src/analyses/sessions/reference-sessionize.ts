@@ -39,7 +39,7 @@ function sourceOf(e: RefEvent): string | null {
 
 /** Every session of every person, built from the events the range makes a query read. */
 export function referenceSessionize(events: readonly RefEvent[], rules: SessionRules, timezone: string): RefSession[] {
-  const days = eventDays(rules);
+  const days = eventDays(rules, timezone);
   const byPerson = new Map<string, RefEvent[]>();
   for (const e of events) {
     if (!(ACTIVITY_TYPES as readonly string[]).includes(e.type)) continue;

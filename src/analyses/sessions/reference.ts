@@ -9,6 +9,7 @@ import { localDate } from './local-date.js';
 import type { RefEvent, RefSession } from './reference-sessionize.js';
 import { referenceSessionize } from './reference-sessionize.js';
 import type { SessionDay, SessionRow, SessionsResult } from './result.js';
+import { sessionRange } from './session-rules.js';
 
 /** Session id: MD5 of person id, a NUL byte and the first event id, as lowercase hex. */
 export function referenceSessionId(personId: string, firstEventId: string): string {
@@ -19,14 +20,15 @@ function firstNonEmpty(values: readonly string[]): string {
   return values.find((v) => v !== '') ?? '';
 }
 
-/** Every session row (list shape) whose start date is in the plan's range, unpaged, unfiltered. */
+/** Every session row (list shape) starting in the plan's range, unpaged, unfiltered. */
 export function referenceSessionRows(events: readonly RefEvent[], plan: SessionsPlan, timezone: string): SessionRow[] {
   const out: SessionRow[] = [];
+  const range = sessionRange(plan.rules, timezone);
   for (const s of referenceSessionize(events, plan.rules, timezone)) {
-    const row = describe(s, plan, timezone);
-    if (plan.rules.from !== null && row.day < plan.rules.from) continue;
-    if (plan.rules.to !== null && row.day > plan.rules.to) continue;
-    out.push(row);
+    const startMs = (s.events[0] as RefEvent).timestampMs;
+    if (range.fromMs !== null && startMs < range.fromMs) continue;
+    if (range.toMs !== null && startMs >= range.toMs) continue;
+    out.push(describe(s, plan, timezone));
   }
   return out;
 }

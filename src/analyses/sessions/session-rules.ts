@@ -4,21 +4,14 @@
  */
 import { z } from 'zod';
 import { durationMs, durationOrMsSchema } from '../shared/duration.js';
-import { addDays } from './local-date.js';
+import { approximateRange, optionalRange, timeInputSchema } from '../shared/time-range.js';
+import { addDays, localDate } from './local-date.js';
 
 export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 export const DEFAULT_MAX_LENGTH_MS = 24 * 3_600_000;
 const DAY_MS = 86_400_000;
 /** Longest session timeout, maximum length or bounce threshold; keeps every derived millisecond value far below 2^53. */
 export const MAX_SESSION_DURATION_MS = 400 * DAY_MS;
-
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A calendar date `YYYY-MM-DD` (checked to exist), read in the project's timezone. */
-export const daySchema = z.string().refine(
-  (s) => ISO_DAY.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
-  { message: 'expected a calendar date YYYY-MM-DD' },
-);
 
 export const sessionRulesShape = {
   /** A gap longer than this ends the session (a gap exactly this long does not). Default 30m. */
@@ -29,10 +22,10 @@ export const sessionRulesShape = {
   splitAtMidnight: z.boolean().optional(),
   /** Start a new session when the traffic source (channel, utm_campaign) changes. Default false. */
   splitOnChannelChange: z.boolean().optional(),
-  /** First local date reported (inclusive). */
-  from: daySchema.optional(),
-  /** Last local date reported (inclusive). */
-  to: daySchema.optional(),
+  /** Sessions starting at or after this (a date: its start in the project zone); shared grammar. */
+  from: timeInputSchema.optional(),
+  /** Sessions starting before this (a date: inclusive, up to the end of that day). */
+  to: timeInputSchema.optional(),
 };
 
 export interface SessionRulesInput {
@@ -50,7 +43,10 @@ export interface SessionRules {
   readonly maxLengthMs: number;
   readonly splitAtMidnight: boolean;
   readonly splitOnChannelChange: boolean;
-  /** Reported local dates, inclusive; null = unbounded. */
+  /**
+   * `from`/`to` texts as given; null = unbounded. Kept as text because they are read in the
+   * project zone, which the compiler and the reference know and the plan does not: `sessionRange`.
+   */
   readonly from: string | null;
   readonly to: string | null;
 }
@@ -67,9 +63,14 @@ export function sessionRules(input: SessionRulesInput): SessionRules {
 }
 
 export function checkRange(input: SessionRulesInput, ctx: z.RefinementCtx): void {
-  if (input.from !== undefined && input.to !== undefined && input.from > input.to) {
+  if (input.from !== undefined && input.to !== undefined && approximateRange(input.from, input.to)?.ordered === false) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: '"to" must not be before "from"' });
   }
+}
+
+/** The half-open range of session starts (engagement: view times), as trends reads events. */
+export function sessionRange(rules: SessionRules, timezone: string): { fromMs: number | null; toMs: number | null } {
+  return optionalRange(rules.from ?? undefined, rules.to ?? undefined, timezone);
 }
 
 /**
@@ -77,10 +78,11 @@ export function checkRange(input: SessionRulesInput, ctx: z.RefinementCtx): void
  * session starting inside it is complete, and the sessions before it are seen as far back as a
  * session can last. With midnight splits no session crosses a date, so no widening is needed.
  */
-export function eventDays(rules: SessionRules): { from: string | null; to: string | null } {
+export function eventDays(rules: SessionRules, timezone: string): { from: string | null; to: string | null } {
   const pad = rules.splitAtMidnight ? 0 : Math.ceil(rules.maxLengthMs / DAY_MS) + 1;
+  const r = sessionRange(rules, timezone);
   return {
-    from: rules.from === null ? null : addDays(rules.from, -pad),
-    to: rules.to === null ? null : addDays(rules.to, pad),
+    from: r.fromMs === null ? null : addDays(localDate(r.fromMs, timezone), -pad),
+    to: r.toMs === null ? null : addDays(localDate(r.toMs - 1, timezone), pad),
   };
 }

@@ -72,7 +72,7 @@ export function sessionizeSql(input: SessionizeInput): { sql: string; params: Qu
   const time = onTimeline ? 't' : 'toUnixTimestamp64Milli(timestamp)';
   const localDate = (alias: string) => (onTimeline ? `toDate(fromUnixTimestamp64Milli(${alias}t, 'UTC'), {tz:String})` : `toDate(${alias}timestamp, {tz:String})`);
   const where: string[] = [];
-  const days = eventDays(rules);
+  const days = eventDays(rules, input.timezone);
   // The UTC date is within one day of the local date; that redundant bound lets the primary key
   // (which starts with the UTC date) prune, and on the timeline skips the local-date work.
   if (days.from !== null) {

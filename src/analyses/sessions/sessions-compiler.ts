@@ -7,6 +7,7 @@ import type { SessionsPlan } from './definition.js';
 import type { EventColumn, PersonScope } from './sessionize-sql.js';
 import { eventIdText, sessionizeSql } from './sessionize-sql.js';
 import { settingsFor } from '../person-timeline.js';
+import { sessionRange } from './session-rules.js';
 
 export interface CompiledQuery {
   readonly sql: string;
@@ -99,13 +100,14 @@ function sessionRowsSql(plan: SessionsPlan, target: SessionsTarget, withDetails:
     success_events: [...plan.successEvents],
     bounce_ms: plan.bounceShorterThanMs ?? 0,
   };
-  if (plan.rules.from !== null) {
-    rangeWhere.push('day >= {from_day:Date}');
-    params.from_day = plan.rules.from;
+  const range = sessionRange(plan.rules, target.timezone);
+  if (range.fromMs !== null) {
+    rangeWhere.push('start_ms >= {from_ms:Int64}');
+    params.from_ms = range.fromMs;
   }
-  if (plan.rules.to !== null) {
-    rangeWhere.push('day <= {to_day:Date}');
-    params.to_day = plan.rules.to;
+  if (range.toMs !== null) {
+    rangeWhere.push('start_ms < {to_ms:Int64}');
+    params.to_ms = range.toMs;
   }
   const success = plan.successAfterIntent ? 'intent AND success_ix > intent_ix' : 'success_ix >= first_ix';
   const sql = `(

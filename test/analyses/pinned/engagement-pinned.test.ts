@@ -98,7 +98,7 @@ const SQL = `SELECT day,
   )
     )
     ARRAY JOIN v_ts AS view_ts, v_keys AS key_vals, v_dwell AS dwell_ms
-    WHERE (day >= {p2:Date}) AND (day <= {p3:Date})
+    WHERE (view_ts >= {p2:Int64}) AND (view_ts < {p3:Int64})
   )
   GROUP BY day
   ORDER BY day
@@ -120,8 +120,8 @@ const PARAMS = {
     "flyer_open"
   ],
   "p1": [],
-  "p2": "2024-03-10",
-  "p3": "2024-03-10"
+  "p2": 1710028800000,
+  "p3": 1710115200000
 };
 
 test('engagement: the representative definition compiles to the pinned SQL and parameters', () => {

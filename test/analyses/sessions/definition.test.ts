@@ -33,9 +33,12 @@ test('sessions definition: defaults and errors with their path', () => {
 });
 
 test('events read for a range', () => {
-  assert.deepEqual(eventDays(sessionRules({ from: '2024-03-10', to: '2024-03-11' })), { from: '2024-03-08', to: '2024-03-13' });
-  assert.deepEqual(eventDays(sessionRules({ from: '2024-03-10', maxLength: '49h' })), { from: '2024-03-06', to: null });
-  assert.deepEqual(eventDays(sessionRules({ from: '2024-03-10', to: '2024-03-10', splitAtMidnight: true })), { from: '2024-03-10', to: '2024-03-10' });
+  assert.deepEqual(eventDays(sessionRules({ from: '2024-03-10', to: '2024-03-11' }), 'UTC'), { from: '2024-03-08', to: '2024-03-13' });
+  assert.deepEqual(eventDays(sessionRules({ from: '2024-03-10', maxLength: '49h' }), 'UTC'), { from: '2024-03-06', to: null });
+  assert.deepEqual(eventDays(sessionRules({ from: '2024-03-10', to: '2024-03-10', splitAtMidnight: true }), 'America/New_York'), { from: '2024-03-10', to: '2024-03-10' });
+  // Date-times: the local dates of the first and last instant in the range, in the project zone.
+  assert.deepEqual(eventDays(sessionRules({ from: '2024-03-10T23:30Z', to: '2024-03-11T04:00Z', splitAtMidnight: true }), 'Europe/Berlin'), { from: '2024-03-11', to: '2024-03-11' });
+  assert.deepEqual(eventDays(sessionRules({ from: '2024-03-10T12:00', to: '2024-03-11T00:00', splitAtMidnight: true }), 'Asia/Tokyo'), { from: '2024-03-10', to: '2024-03-10' });
 });
 
 test('engagement definition and explicit durations', () => {

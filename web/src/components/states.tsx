@@ -33,7 +33,30 @@ export function Empty({ title, children }: { title: string; children?: Component
   );
 }
 
-/** Shows loading / error / children; keeps stale data visible under a thin bar while refreshing. */
+/**
+ * `meta.warnings` of a query result (names the data does not have, a name read as a person
+ * property): the CLI prints them on stderr, the page shows them next to the result it qualifies.
+ */
+export function warningsOf(data: unknown): readonly string[] {
+  const meta = (data as { meta?: { warnings?: unknown } } | null)?.meta;
+  return Array.isArray(meta?.warnings) ? meta.warnings.filter((w): w is string => typeof w === 'string') : [];
+}
+
+export function Warnings({ warnings }: { warnings: readonly string[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <ul class="result-warnings" data-testid="result-warnings" aria-label="Warnings">
+      {warnings.map((w) => (
+        <li key={w}>{w}</li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * Shows loading / error / children; keeps stale data visible under a thin bar while refreshing.
+ * A result's warnings go above it, so every query page shows them without asking.
+ */
 export function AsyncView<T>({
   state,
   children,
@@ -47,6 +70,7 @@ export function AsyncView<T>({
   if (state.data === undefined) return state.loading ? <Loading {...(loadingLabel ? { label: loadingLabel } : {})} /> : null;
   return (
     <div class={state.loading ? 'refreshing' : undefined} aria-busy={state.loading}>
+      <Warnings warnings={warningsOf(state.data)} />
       {children(state.data)}
     </div>
   );
