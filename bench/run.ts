@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only ingest,funnel] [--seconds N] [--events N] [--rows N]`: runs the
+ * `npm run bench [-- --only ingest,funnel] [--seconds N] [--events N] [--rows N] [--runs N]`: runs the
  * benchmark sections, saves each one's figures under bench/results/, and regenerates
  * BENCHMARKS.md from all saved results. Sizes default to the issue targets; pass smaller ones
  * for a quick look.
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     events: { type: 'string', default: '100000000' },
     rows: { type: 'string', default: '10000000' },
+    runs: { type: 'string' },
   },
 });
 
@@ -31,7 +32,7 @@ const sections: Record<string, () => Promise<unknown>> = {
   ingest: () => ingestBench({ seconds: Number(values.seconds ?? 10) }),
   import: () => importBench({ rows: Number(values.rows), runs: 3 }),
   funnel: () => funnelBench({ events }),
-  timeline: () => timelineBench({ events }),
+  timeline: () => timelineBench({ events, ...(values.runs ? { runs: Number(values.runs) } : {}) }),
   sessions: () => sessionsBench({ events }),
   // 30 s per phase: 6,000 requests, so a p99 rests on 60 answers rather than 20.
   live: () => liveBench({ seconds: Number(values.seconds ?? 30) }),

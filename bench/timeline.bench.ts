@@ -26,6 +26,11 @@ import { runEngagement } from '../src/analyses/engagement/index.js';
 import { engagementDefinitionSchema } from '../src/analyses/engagement/definition.js';
 import { retentionDefinitionSchema } from '../src/analyses/retention/definition.js';
 import { runRetention } from '../src/analyses/retention/retention-runner.js';
+import { runSessions } from '../src/analyses/sessions/index.js';
+import { sessionsDefinitionSchema } from '../src/analyses/sessions/definition.js';
+import type { SessionDay } from '../src/analyses/sessions/index.js';
+import { sessionsBaselineSql } from './baselines/sessions-baseline.js';
+import { deepStrictEqual } from 'node:assert/strict';
 import { fmt, saveSection, table, type SectionResult } from './bench-kit.js';
 import { measureRow, stepParams, windowFunnelSql, type Measured } from './funnel.bench.js';
 
@@ -92,17 +97,39 @@ export async function timelineBench(options: { events: number; runs?: number }):
     const pathsDef = pathsDefinitionSchema.parse({ startEvent: 'home', steps: 3, sessionTimeout: '30m', ...range });
     const retentionDef = retentionDefinitionSchema.parse({ cohortEvent: 'home', returnEvent: 'search', interval: 'week', periods: 8, ...range });
     const engagementDef = engagementDefinitionSchema.parse({ contentEvents: ['search'], report: 'daily', ...range });
-    const analyses: Array<{ label: string; timeline: () => Promise<unknown>; events: () => Promise<unknown> }> = [
+    const analyses: Array<{ label: string; timeline: () => Promise<unknown>; events: () => Promise<unknown>; baseline?: () => Promise<unknown> }> = [
       { label: 'paths: 3 steps after home, 30-min sessions', timeline: () => runPaths(ctx, pathsDef, { source: 'timeline' }), events: () => runPaths(ctx, pathsDef, { source: 'events' }) },
       { label: 'retention: weekly cohorts of home, returning with search, 8 periods', timeline: () => runRetention(ctx, retentionDef, { source: 'timeline' }), events: () => runRetention(ctx, retentionDef, { source: 'events' }) },
       { label: 'engagement: daily time on search views, 30-min sessions', timeline: () => runEngagement(ctx, engagementDef, { source: 'timeline' }), events: () => runEngagement(ctx, engagementDef, { source: 'events' }) },
     ];
-    const others: Array<{ label: string; timeline: Measured; events: Measured }> = [];
+    // The sessions daily report also races the window-function SQL a data team would write
+    // (bench/baselines/sessions-baseline.ts); all three must return the same days.
+    const sessionsDef = sessionsDefinitionSchema.parse({ timeout: '30m', intent: { events: ['search'] }, success: { events: ['payment'] }, view: 'daily' });
+    const baseline = sessionsBaselineSql({ database: db, projectId: 'shop', timeoutMs: 30 * 60_000, intentEvents: ['search'], successEvents: ['payment'] });
+    const days = async (source: 'timeline' | 'events') => {
+      const r = await runSessions(ctx, sessionsDef, source);
+      if (r.view !== 'daily') throw new Error('expected the daily view');
+      return r.days;
+    };
+    const answers: Record<string, unknown> = {};
+    const keep = (name: string, f: () => Promise<unknown>) => async () => { answers[name] = await f(); };
+    analyses.unshift({
+      label: 'sessions daily report (30 min; intent search, success payment)',
+      timeline: keep('timeline', () => days('timeline')),
+      events: keep('events', () => days('events')),
+      baseline: keep('baseline', () => store.query<SessionDay>(baseline.sql, baseline.params)),
+    });
+    const others: Array<{ label: string; timeline: Measured; events: Measured; baseline?: Measured }> = [];
     for (const a of analyses) {
       log(a.label);
-      const [timeline, events] = await measureRow(runs, [a.timeline, a.events]);
-      others.push({ label: a.label, timeline: timeline!, events: events! });
+      const [timeline, events, base] = await measureRow(runs, [a.timeline, a.events, ...(a.baseline ? [a.baseline] : [])]);
+      others.push({ label: a.label, timeline: timeline!, events: events!, ...(base ? { baseline: base } : {}) });
     }
+    deepStrictEqual(answers.events, answers.timeline, 'sessions report: timeline and events table differ');
+    // The baseline has the timeout rule only (no identity links, no maximum length): say whether
+    // it agreed rather than lose a long run over it.
+    const sameDays = (a: unknown, b: unknown) => { try { deepStrictEqual(a, b); return true; } catch { return false; } };
+    const baselineAgrees = sameDays(answers.baseline, answers.timeline);
     const ms = (m?: Measured) => (m ? `${fmt(m.ms)} ms` : '–');
     const mem = (m?: Measured) => (m ? fmt(m.peakMiB) : '–');
     const ratio = (a?: Measured, b?: Measured) => (a && b ? `${fmt(b.ms / a.ms, 2)}×` : '–');
@@ -114,12 +141,14 @@ export async function timelineBench(options: { events: number; runs?: number }):
       table(['funnel', 'timeline', 'events table (old path)', 'windowFunnel on events', 'speed-up vs old path', 'speed-up vs windowFunnel', '× the 4-step funnel', 'peak MiB (timeline / old / windowFunnel)'],
         rows.map((r) => [r.label, ms(r.timeline), ms(r.events), ms(r.wf), ratio(r.timeline, r.events), ratio(r.timeline, r.wf), `${fmt(r.timeline.ms / four, 2)}×`, `${mem(r.timeline)} / ${mem(r.events)} / ${mem(r.wf)}`])),
       '',
-      table(['analysis', 'timeline', 'events table (old path)', 'speed-up vs old path', 'peak MiB (timeline / old)'],
-        others.map((r) => [r.label, ms(r.timeline), ms(r.events), ratio(r.timeline, r.events), `${mem(r.timeline)} / ${mem(r.events)}`])),
+      table(['analysis', 'timeline', 'events table (old path)', 'window-function baseline', 'speed-up vs old path', 'speed-up vs baseline', 'peak MiB (timeline / old / baseline)'],
+        others.map((r) => [r.label, ms(r.timeline), ms(r.events), ms(r.baseline), ratio(r.timeline, r.events), ratio(r.timeline, r.baseline), `${mem(r.timeline)} / ${mem(r.events)} / ${mem(r.baseline)}`])),
+      '',
+      `Sessions report: timeline and events table asserted equal, day by day and column by column; the window-function baseline (timeout rule only, no identity links or maximum length) ${baselineAgrees ? 'returned identical rows' : 'differed, so its time is for a slightly different question'}.`,
       '',
       `Storage (compressed): events ${fmt(sizeOf('events'))} MiB, person timeline ${fmt(sizeOf('person_timeline'))} MiB (${fmt(sizeOf('person_timeline') / sizeOf('events') * 100)}% of events). Timeline rows: ${fmt(Number(counts?.timeline))}.`,
     ].join('\n');
-    return saveSection({ section: 'timeline', title: 'Person timeline', markdown, data: { events: Number(counts?.events), persons: Number(counts?.persons), fresh, generateMs, sizes, rows, analyses: others } });
+    return saveSection({ section: 'timeline', title: 'Person timeline', markdown, data: { events: Number(counts?.events), persons: Number(counts?.persons), fresh, generateMs, sizes, rows, analyses: others, sessionsBaselineAgrees: baselineAgrees } });
   } finally {
     await store.close();
   }

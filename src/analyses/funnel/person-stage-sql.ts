@@ -110,8 +110,12 @@ function msRangeSql(p: ParamSink, fromMs: number | null, toMs: number | null, co
 export type FunnelSource = 'timeline' | 'events';
 
 /** The per-person subquery; binds `{project:String}` (the caller adds it) and its own `fN` parameters through `p`. */
-export function personStageSql(plan: FunnelPlan, database: string, projectId: string, p: ParamSink, aliases = true, from: FunnelSource = 'events'): string {
+export function personStageSql(plan: FunnelPlan, database: string, projectId: string, p: ParamSink, aliases = true, from: FunnelSource = 'events', personIds = true): string {
   const onTimeline = from === 'timeline';
+  // On the timeline persons are grouped by hash; their text ids only matter for the persons list.
+  // Carrying any(person_id) through the aggregation costs the 4-step funnel at 100M events about
+  // 1.3 s and 1.7 GB of memory (BENCHMARKS.md), so the stats query leaves it out (`personIds` false).
+  const carryIds = !onTimeline || personIds;
   const joins = new PersonJoins(p, onTimeline);
   const nonStrict = plan.mode !== 'strict';
   const timeMs = onTimeline ? 't' : 'toUnixTimestamp64Milli(timestamp)';
@@ -147,7 +151,8 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
                   bitShiftLeft(toUInt256(${flags} AS flags), 128)),
             toUInt256(reinterpretAsUInt128(event_id)))`;
   const visible = allOf([...globals, ...(nonStrict ? ['flags != 0'] : [])]);
-  const who = onTimeline ? 'person, person_id' : 'person_id';
+  const who = onTimeline ? (carryIds ? 'person, person_id' : 'person') : 'person_id';
+  const anyId = carryIds ? 'any(person_id) AS person_id, ' : '';
   const events = (source: string) => sessions
     ? `SELECT ${who}, ${timeMs} AS ms, ${key} AS k${eventValue ? `, ${eventValue} AS bv` : ''},
         toUInt8(${allOf([visible, ...(plan.fromMs === null ? [] : [`ms >= ${p.bind('Int64', plan.fromMs)}`])])}) AS vis
@@ -180,9 +185,9 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   if (onTimeline) {
     const sources = timelineSources(database, scope.join(' AND '), aliases);
     grouped = sessions
-      ? groupedByPerson(sources, events, `person, any(person_id) AS person_id, arraySort(groupArray(tuple(${sessionFields(sessions, eventValue !== null, plan.timezone, p).join(', ')}))) AS ev`)
-      : groupedByPerson(sources, events, `person, any(person_id) AS person_id, ${perPersonArrays}`);
-    if (sessions) grouped = sessionUnitsSql(sessions, grouped, eventValue !== null, 'person, person_id', p);
+      ? groupedByPerson(sources, events, `person, ${anyId}arraySort(groupArray(tuple(${sessionFields(sessions, eventValue !== null, plan.timezone, p).join(', ')}))) AS ev`)
+      : groupedByPerson(sources, events, `person, ${anyId}${perPersonArrays}`);
+    if (sessions) grouped = sessionUnitsSql(sessions, grouped, eventValue !== null, who, p);
   } else {
     const source = resolvedEvents(database, projectId, scope.join(' AND '), { aliases }).sql;
     grouped = sessions
@@ -193,7 +198,7 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   }
 
   const masked = keyMask ? `arrayMap(x -> bitAnd(x, mask), g.ks)` : 'g.ks';
-  const perPerson = `SELECT ${onTimeline ? 'g.person AS person, ' : ''}g.person_id AS person_id, ${keyMask ? `${keyMask} AS mask, ` : ''}${
+  const perPerson = `SELECT ${onTimeline ? 'g.person AS person, ' : ''}${carryIds ? 'g.person_id' : "''"} AS person_id, ${keyMask ? `${keyMask} AS mask, ` : ''}${
     eventValue ? `arraySort((v, x) -> x, g.bvs, ${masked}) AS bvs, ` : ''
   }arraySort(${masked}) AS ks, ${personValue} AS pvalue
     FROM (${grouped}) AS g

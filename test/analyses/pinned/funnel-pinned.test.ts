@@ -35,20 +35,19 @@ function compiled() {
 const SQL = `SELECT set_id, key, toUInt32(entered) AS entered, toUInt32(converted) AS converted,
     arrayMap(x -> toUInt32(x), counts) AS counts,
     arrayMap(x -> toString(x), sums) AS sums,
-    arrayMap(l -> toString(l[intDiv(length(l) + 1, 2)]), sorted) AS medians,
-    arrayMap(l -> toString(l[intDiv(9 * length(l) + 9, 10)]), sorted) AS p90s
+    arrayPushFront(arrayMap(q -> toString(q[1]), qs), '0') AS medians,
+    arrayPushFront(arrayMap(q -> toString(q[2]), qs), '0') AS p90s
   FROM (
     SELECT set_key.1 AS set_id, set_key.2 AS key, sum(entered) AS entered, sum(converted) AS converted, sumForEach(cnts) AS counts, sumForEach(sums) AS sums,
-      groupArrayArrayForEachIf(lists, set_id != 3) AS lists,
-      arrayMap(l -> arraySort(l), lists) AS sorted
-    FROM (SELECT entered, converted, cnts, sums, lists, arrayJoin([(toUInt8(0), ''), if(rnk <= {f13:UInt32}, (toUInt8(1), value), (toUInt8(2), ''))]) AS set_key
+      quantilesExactLowForEachMergeIf(0.5, 0.899999999999)(qstates, set_id != 3) AS qs
+    FROM (SELECT entered, converted, cnts, sums, qstates, arrayJoin([(toUInt8(0), ''), if(rnk <= {f13:UInt32}, (toUInt8(1), value), (toUInt8(2), ''))]) AS set_key
       FROM (
         SELECT *, dense_rank() OVER (ORDER BY value_total DESC, value ASC) AS rnk
         FROM (
           SELECT *, sum(entered) OVER (PARTITION BY value) AS value_total
           FROM (
             SELECT value, period, count() AS entered, countIf(level = 4) AS converted,
-              countForEach(dts) AS cnts, sumForEach(dts) AS sums, groupArrayForEach(dts) AS lists
+              countForEach(dts) AS cnts, sumForEach(dts) AS sums, quantilesExactLowForEachState(0.5, 0.899999999999)(arrayPopFront(dts)) AS qstates
             FROM (SELECT value, '' AS period, level,
           arrayMap((r, q) -> r - q, reach, arrayPushFront(arrayPopBack(reach), reach[1])) AS dts
         FROM (SELECT person_id, level, entry, reach, bvs[ms[2]] AS value FROM (SELECT *, [ts[ms[1]], ts[ms[2]], ts[ms[3]], ts[ms[4]]] AS fts, arraySlice(fts, 1, level) AS reach, ts[si] AS entry FROM (SELECT *, toUInt32(bitAnd(s, bitShiftLeft(toUInt64(1), ib) - 1)) AS si, [if(level >= 1, toUInt32(indexOf(b1, s)), toUInt32(0)), if(level >= 2, toUInt32(indexOf(b2, s)), toUInt32(0)), if(level >= 3, toUInt32(indexOf(b3, s)), toUInt32(0)), if(level >= 4, toUInt32(indexOf(b4, s)), toUInt32(0))] AS ms FROM (SELECT *, [b1[-1], b2[-1], b3[-1], b4[-1]] AS lasts, toUInt8(arrayCount(x -> x != 0, lasts)) AS level, lasts[level] AS s FROM (SELECT *, arrayFill(x -> x != 0, arrayMap((f, t, key) -> if(bitTest(f, 0) AND t >= {f11:Int64} AND t < {f12:Int64}, key, toUInt64(0)), fl, ts, keys)) AS b1, arrayFill(x -> x != 0, arrayMap((f, l, q) -> if(bitTest(f, 1) AND q >= l, q, toUInt64(0)), fl, lo, arrayShiftRight(b1, 1))) AS b2, arrayFill(x -> x != 0, arrayMap((f, l, q) -> if(bitTest(f, 2) AND q >= l, q, toUInt64(0)), fl, lo, arrayShiftRight(b2, 1))) AS b3, arrayFill(x -> x != 0, arrayMap((f, l, q) -> if(bitTest(f, 3) AND q >= l, q, toUInt64(0)), fl, lo, arrayShiftRight(b3, 1))) AS b4 FROM (SELECT *, arrayMap((t, i) -> bitOr(bitShiftLeft(toUInt64(t - base), ib), toUInt64(i)), ts, arrayEnumerate(ts)) AS keys, arrayMap(t -> if(t - base - {f10:Int64} <= 0, toUInt64(1), bitShiftLeft(toUInt64(t - base - {f10:Int64}), ib)), ts) AS lo FROM (SELECT *, ts[1] AS base, toUInt8(floor(log2(length(ts))) + 1) AS ib FROM (SELECT person_id, bvs, pvalue,
