@@ -48,8 +48,12 @@ export interface Measured {
  * once. The queries of one row run in turn (A, B, C, A, B, C, ...), so load from other processes
  * on a shared machine hits them alike and their ratio stays meaningful.
  */
-export async function measureRow(runs: number, fns: ReadonlyArray<() => Promise<unknown>>): Promise<Measured[]> {
+export async function measureRow(runs: number, fns: ReadonlyArray<() => Promise<unknown>>, settle?: () => Promise<void>): Promise<Measured[]> {
   const timed = async (i: number, fn: () => Promise<unknown>, into: number[][], peaks: number[]) => {
+    // The resident high-water mark can only be reset to the current RSS, and the engine's
+    // allocator keeps what the previous query freed: without `settle` (bench/timeline.bench.ts
+    // purges it) a light query after a heavy one reports the heavy one's memory.
+    if (settle) await settle();
     resetPeak();
     const t = performance.now();
     await fn();
