@@ -11,6 +11,7 @@
  * The data is generated once into CLICKPATH_BENCH_DATA (default: a folder in the system temp
  * dir named after the size) and reused by later runs, since 100M events take minutes to make.
  */
+import { deepStrictEqual } from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,11 +27,9 @@ import { runEngagement } from '../src/analyses/engagement/index.js';
 import { engagementDefinitionSchema } from '../src/analyses/engagement/definition.js';
 import { retentionDefinitionSchema } from '../src/analyses/retention/definition.js';
 import { runRetention } from '../src/analyses/retention/retention-runner.js';
-import { runSessions } from '../src/analyses/sessions/index.js';
+import { runSessions, type SessionDay } from '../src/analyses/sessions/index.js';
 import { sessionsDefinitionSchema } from '../src/analyses/sessions/definition.js';
-import type { SessionDay } from '../src/analyses/sessions/index.js';
 import { sessionsBaselineSql } from './baselines/sessions-baseline.js';
-import { deepStrictEqual } from 'node:assert/strict';
 import { fmt, saveSection, table, type SectionResult } from './bench-kit.js';
 import { measureRow, stepParams, windowFunnelSql, type Measured } from './funnel.bench.js';
 

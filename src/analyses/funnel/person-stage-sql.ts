@@ -109,13 +109,24 @@ function msRangeSql(p: ParamSink, fromMs: number | null, toMs: number | null, co
 /** Where the per-person rows come from: the person timeline, or `events` grouped by hashing. */
 export type FunnelSource = 'timeline' | 'events';
 
+export interface PersonStageOptions {
+  /** false when the project has no alias links: the source then skips resolving them. */
+  readonly aliases: boolean;
+  readonly from: FunnelSource;
+  /**
+   * Whether rows carry the person's text id. On the timeline persons are grouped by hash and
+   * only the persons list needs the id: carrying any(person_id) through the aggregation cost
+   * the 4-step funnel at 100M events about 1.3 s in a side-by-side run, so the stats query
+   * leaves it out (`person_id` is then ''). The events table groups by the id itself.
+   */
+  readonly personIds: boolean;
+}
+
 /** The per-person subquery; binds `{project:String}` (the caller adds it) and its own `fN` parameters through `p`. */
-export function personStageSql(plan: FunnelPlan, database: string, projectId: string, p: ParamSink, aliases = true, from: FunnelSource = 'events', personIds = true): string {
+export function personStageSql(plan: FunnelPlan, database: string, projectId: string, p: ParamSink, options: PersonStageOptions): string {
+  const { aliases, from } = options;
   const onTimeline = from === 'timeline';
-  // On the timeline persons are grouped by hash; their text ids only matter for the persons list.
-  // Carrying any(person_id) through the aggregation costs the 4-step funnel at 100M events about
-  // 1.3 s and 1.7 GB of memory (BENCHMARKS.md), so the stats query leaves it out (`personIds` false).
-  const carryIds = !onTimeline || personIds;
+  const carryIds = !onTimeline || options.personIds;
   const joins = new PersonJoins(p, onTimeline);
   const nonStrict = plan.mode !== 'strict';
   const timeMs = onTimeline ? 't' : 'toUnixTimestamp64Milli(timestamp)';
