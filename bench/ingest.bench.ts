@@ -17,6 +17,7 @@ import { loadConfig } from '../src/config/config.js';
 import { startApp } from '../src/app.js';
 
 const execFileAsync = promisify(execFile);
+const BATCH_CONNECTIONS = 8;
 
 interface Options {
   readonly seconds: number;
@@ -114,7 +115,7 @@ export async function ingestBench(opts: Options = { seconds: 10 }): Promise<Sect
     const singleBody = bodyMaker('single');
     const pid = server.child.pid ?? 0;
     const batchRun = await run(server.url, pid, {
-      connections: 8,
+      connections: BATCH_CONNECTIONS,
       duration: opts.seconds,
       requests: [{ method: 'POST', path: '/v1/batch', headers, setupRequest: (req) => ({ ...req, body: batchBody() }) }],
     });
@@ -144,7 +145,7 @@ export async function ingestBench(opts: Options = { seconds: 10 }): Promise<Sect
     const loaderEventsPerSec = drain.status.eventsLoaded / (opts.seconds + drainSeconds);
     // Requests still in flight when the run's clock ran out may be stored without their answer counted.
     const stored = drain.status.eventsStored;
-    if (stored < batchAcked || stored > batchAcked + 8 * 500) throw new Error(`acknowledged ${batchAcked} batch events but ${stored} are stored`);
+    if (stored < batchAcked || stored > batchAcked + BATCH_CONNECTIONS * 500) throw new Error(`acknowledged ${batchAcked} batch events but ${stored} are stored`);
     const non2xx = batch.non2xx + single.non2xx;
     const markdown = [
       `Server: \`clickpath serve\` (embedded store, fsync before every acknowledgement, group commit), load from autocannon in a second process on loopback, ${opts.seconds} s per run.`,
@@ -201,6 +202,7 @@ async function loaderDrains(rounds: number): Promise<Drain[]> {
       const { stdout } = await execFileAsync(process.execPath, [script, '300', ...v.args], { maxBuffer: 1 << 20 });
       const line = JSON.parse(stdout.trim().split('\n').pop()!) as { eventsPerSec: number; stored: number; events: number; timelineRows: number };
       if (line.stored !== line.events) throw new Error(`loader drain stored ${line.stored} of ${line.events} events`);
+      if (v.args[0] === 'with-timeline' && line.timelineRows !== line.events) throw new Error(`loader drain filed ${line.timelineRows} of ${line.events} events in the timeline`);
       runs[i]!.push(line.eventsPerSec);
     }
   }

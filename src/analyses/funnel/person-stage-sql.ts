@@ -53,7 +53,7 @@ class PersonJoins {
   constructor(
     private readonly p: ParamSink,
     private readonly byHash: boolean,
-    private readonly aliases: boolean,
+    private readonly persons: 'resolved' | 'stored',
   ) {}
 
   access(property: string): PropertyAccess {
@@ -70,7 +70,7 @@ class PersonJoins {
     const scope = new ProjectScope(database, '');
     return this.keys
       .map((key, i) => {
-        const property = legacySql(scope.personProperty(str(key), { persons: this.aliases ? 'resolved' : 'stored' }), scope.project, this.p);
+        const property = legacySql(scope.personProperty(str(key), { persons: this.persons }), scope.project, this.p);
         // On the timeline persons are grouped by the hash of their id (the timeline's sort key).
         return this.byHash
           ? `LEFT JOIN (SELECT cityHash64(person_id) AS person, value, toUInt8(1) AS present FROM ${property}) AS pp${i} ON pp${i}.person = g.person`
@@ -131,7 +131,7 @@ export function personStageSql(plan: FunnelPlan, database: string, projectId: st
   const { aliases, from } = options;
   const onTimeline = from === 'timeline';
   const carryIds = !onTimeline || options.personIds;
-  const joins = new PersonJoins(p, onTimeline, aliases);
+  const joins = new PersonJoins(p, onTimeline, aliases ? 'resolved' : 'stored');
   const nonStrict = plan.mode !== 'strict';
   const timeMs = onTimeline ? 't' : 'toUnixTimestamp64Milli(timestamp)';
 
